@@ -1,0 +1,122 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-mfa-delegation',
+  description: 'AWS CDK constructs for MFA-protected access: a role that can only be assumed with MFA, an assume-only IAM user, '
+    + 'a virtual MFA device whose seed reaches its owner, and a command that turns stack outputs into an AWS profile.',
+  author: 'cdk-mfa-delegation developers',
+  authorAddress: 'maintainers@cdk-mfa-delegation.dev',
+  repositoryUrl: 'https://github.com/cdk-mfa-delegation/cdk-mfa-delegation.git',
+  license: 'Apache-2.0',
+  keywords: ['cdk', 'aws-cdk', 'iam', 'mfa', 'sts', 'assume-role', 'virtual-mfa-device', 'aws-profile'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  projenVersion: '0.103.25',
+
+  // Versions: see shared/TOOLING.md
+  cdkVersion: '2.276.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.0',
+  minNodeVersion: '20.0.0',
+
+  // The layout of `cdk init`: sources compiled in place in lib/, example app in bin/, tests in test/.
+  srcdir: 'lib',
+  libdir: 'lib',
+  testdir: 'test',
+  autoDetectBin: false,
+  bin: { 'mfa-profile': 'lib/cli/mfa-profile.js' },
+
+  // No GitHub workflows: CI is .ci/run.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  docgen: true,
+
+  // The custom resource handler (lib/**/*.lambda.ts) is bundled with esbuild into assets/.
+  lambdaAutoDiscover: false,
+
+  bundledDeps: [
+    'otpauth@^9.5.2',
+    'commander@^14.0.0',
+    'qrcode@^1.5.4',
+    'proper-lockfile@^4.1.2',
+    'write-file-atomic@^6.0.0',
+    '@aws-sdk/client-cloudformation@^3.1164.0',
+    '@aws-sdk/client-iam@^3.1164.0',
+    '@aws-sdk/client-secrets-manager@^3.1164.0',
+    '@aws-sdk/client-sts@^3.1164.0',
+  ],
+  devDeps: [
+    'aws-cdk@^2.1148.1',
+    'esbuild',
+    'ts-node@^10.9.2',
+    '@types/qrcode',
+    '@types/proper-lockfile',
+    '@types/write-file-atomic',
+    '@aws-sdk/credential-providers@^3.1164.0',
+    '@cloud-copilot/iam-simulate',
+    'cdk-nag@^3.0.2',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/aws-service-spec',
+  ],
+
+  eslintOptions: {
+    dirs: ['lib'],
+    devdirs: ['test', 'bin', 'projenrc', '.projenrc.ts'],
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', 'cdk.out/', 'assets/'],
+  },
+  jestOptions: {
+    updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      // ts before js: sources are compiled in place, and a stale lib/*.js must never shadow lib/*.ts.
+      moduleFileExtensions: ['ts', 'js', 'json', 'node'],
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+    },
+  },
+  gitignore: ['cdk.out/', '*.js', '!/.projenrc.js', '*.d.ts', '.cdk.staging/', 'assets/', '/test/**/cdk.out/'],
+  npmignoreEnabled: true,
+  npmIgnoreOptions: { ignorePatterns: ['/bin/', '/cdk.json', '/cdk.out/', '/.ci/', 'BENCHMARK.md'] },
+});
+
+// npm ci: some platform bindings of unrs-resolver lag their parent in this registry (shared/TOOLING.md).
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// The custom resource handler of VirtualMfaDevice: one Lambda per stack, bundled with esbuild into assets/.
+// The AWS SDK v3 is not bundled: the Node.js runtime ships it.
+new awscdk.LambdaFunction(project, {
+  entrypoint: 'lib/private/mfa-device-handler.lambda.ts',
+  cdkDeps: project.cdkDeps,
+  runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+  singleton: true,
+  bundlingOptions: { externals: ['@aws-sdk/*'] },
+});
+
+// The bundled custom resource handler must exist before tests synthesize anything.
+const bundle = project.tasks.tryFind('bundle');
+if (bundle) {
+  project.testTask.prependSpawn(bundle);
+}
+
+// The README's main job: synthesize the example app offline, then preview its AWS profile.
+const example = project.addTask('example', {
+  description: 'Synthesize the example app offline (cdk.out/MfaDelegationExample.template.json) and preview its AWS profile',
+  env: { AWS_EC2_METADATA_DISABLED: 'true' },
+});
+if (bundle) {
+  example.spawn(bundle);
+}
+example.exec('cdk synth --quiet');
+
+// Quiet, offline tools.
+for (const task of [project.testTask, project.compileTask, example]) {
+  task.env('JSII_SILENCE_SUPPORT_WARNING', '1');
+  task.env('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+  task.env('CDK_DISABLE_VERSION_CHECK', '1');
+}
+
+project.synth();
