@@ -88,12 +88,11 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // The custom resource handler of VirtualMfaDevice: one Lambda per stack, bundled with esbuild into assets/.
 // The AWS SDK v3 is not bundled: the Node.js runtime ships it.
-new awscdk.LambdaFunction(project, {
-  entrypoint: 'lib/private/mfa-device-handler.lambda.ts',
-  cdkDeps: project.cdkDeps,
-  runtime: awscdk.LambdaRuntime.NODEJS_24_X,
-  singleton: true,
-  bundlingOptions: { externals: ['@aws-sdk/*'] },
+project.bundler.addBundle('lib/private/mfa-device-handler.lambda.ts', {
+  platform: 'node',
+  target: 'node24',
+  externals: ['@aws-sdk/*'],
+  outfile: 'index.js',
 });
 
 // The bundled custom resource handler must exist before tests synthesize anything.

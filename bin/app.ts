@@ -1,11 +1,30 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { MfaDelegation } from '../lib';
 
 /**
- * The example app: one stack with one MfaDelegation, named like the AWS Toolkit guide (toolkit-role, toolkit-user).
+ * The example stack: the AWS Toolkit guide's setup (toolkit-role, toolkit-user, a virtual MFA device) in one construct.
+ */
+export class MfaDelegationExampleStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    new MfaDelegation(this, 'Toolkit', {
+      roleName: 'toolkit-role',
+      userName: 'toolkit-user',
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
+    });
+  }
+}
+
+/**
+ * The example app: one stack, `MfaDelegationExample`. Environment-agnostic, so `cdk synth` needs no AWS account.
  */
 export function createExampleApp(): App {
   const app = new App();
-  new Stack(app, 'MfaDelegationExample');
+  new MfaDelegationExampleStack(app, 'MfaDelegationExample', {
+    description: 'cdk-mfa-delegation example: an MFA-only role, an assume-only user and its virtual MFA device',
+  });
   return app;
 }
 

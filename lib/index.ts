@@ -1,1 +1,4 @@
-export {};
+export * from './mfa-required-role';
+export * from './mfa-user';
+export * from './virtual-mfa-device';
+export * from './mfa-delegation';

@@ -1,0 +1,255 @@
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct } from 'constructs';
+import { MfaRequiredRole } from './mfa-required-role';
+import { MfaUser } from './mfa-user';
+import { IMfaDevice, VirtualMfaDevice } from './virtual-mfa-device';
+import { validateIamName } from './private/validation';
+
+/**
+ * Properties of an MfaDelegation.
+ */
+export interface MfaDelegationProps {
+  /**
+   * A name for the role.
+   *
+   * @default - CloudFormation generates a unique name
+   */
+  readonly roleName?: string;
+
+  /**
+   * A name for the IAM user. Ignored when `user` is given.
+   *
+   * @default - CloudFormation generates a unique name
+   */
+  readonly userName?: string;
+
+  /**
+   * Managed policies of the role: what the user may do once it has assumed the role with MFA.
+   *
+   * @default - no managed policies
+   */
+  readonly managedPolicies?: iam.IManagedPolicy[];
+
+  /**
+   * Inline policies of the role.
+   *
+   * @default - no inline policies
+   */
+  readonly inlinePolicies?: { [name: string]: iam.PolicyDocument };
+
+  /**
+   * The longest session that `AssumeRole` may ask for: 1 to 12 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly maxSessionDuration?: Duration;
+
+  /**
+   * The longest time since the MFA sign-in after which the role may still be assumed.
+   *
+   * @default - no bound on the age of the MFA sign-in
+   */
+  readonly maxMfaAge?: Duration;
+
+  /**
+   * Trust this whole account (with MFA) instead of exactly the delegation's user, as the AWS Toolkit guide does.
+   *
+   * @default - the role trusts exactly the delegation's user (least privilege)
+   */
+  readonly trustedAccount?: string;
+
+  /**
+   * An existing IAM user to delegate to, instead of defining one.
+   *
+   * @default - a new IAM user is defined
+   */
+  readonly user?: iam.IUser;
+
+  /**
+   * An existing MFA device of the user (virtual or hardware), instead of defining a virtual one.
+   *
+   * @default - a VirtualMfaDevice is defined for the user
+   */
+  readonly mfaDevice?: IMfaDevice;
+
+  /**
+   * Whether to enable the defined virtual MFA device at deploy time. Ignored when `mfaDevice` is given.
+   *
+   * @default true
+   */
+  readonly enableMfaDevice?: boolean;
+
+  /**
+   * Whether to define an access key for the user, kept in a Secrets Manager secret.
+   *
+   * @default true
+   */
+  readonly accessKey?: boolean;
+
+  /**
+   * Whether the user may sign in to the AWS console (a generated first password, kept in Secrets Manager).
+   *
+   * @default false
+   */
+  readonly consoleAccess?: boolean;
+
+  /**
+   * The suggested name of the AWS profile that assumes the role (`[profile NAME]` with `role_arn` and `mfa_serial`).
+   *
+   * @default 'mfa'
+   */
+  readonly profileName?: string;
+
+  /**
+   * The suggested name of the AWS profile that holds the user's access key (the `source_profile`).
+   *
+   * @default - the user's name
+   */
+  readonly sourceProfileName?: string;
+
+  /**
+   * The prefix of this delegation's stack output keys (letters and digits, starting with a letter).
+   *
+   * @default - the construct id without its non-alphanumeric characters
+   */
+  readonly outputPrefix?: string;
+}
+
+/**
+ * The suffixes of an MfaDelegation's stack output keys. See DESIGN.md.
+ */
+const OUTPUT_FIELDS = {
+  roleArn: 'MfaRoleArn',
+  userName: 'MfaUserName',
+  userArn: 'MfaUserArn',
+  mfaSerial: 'MfaSerial',
+  accessKeySecretArn: 'MfaAccessKeySecretArn',
+  seedSecretArn: 'MfaSeedSecretArn',
+  consolePasswordSecretArn: 'MfaConsolePasswordSecretArn',
+  sourceProfile: 'MfaSourceProfile',
+  roleProfile: 'MfaRoleProfile',
+  roleMaxSessionDuration: 'MfaRoleMaxSessionDuration',
+};
+
+const DELEGATION_SYMBOL = Symbol.for('cdk-mfa-delegation.MfaDelegation');
+
+/**
+ * Defines the whole MFA delegation of the AWS Toolkit guide in one construct: an MfaRequiredRole, an MfaUser allowed
+ * to assume it, a VirtualMfaDevice for that user, and stack outputs with everything an AWS profile needs.
+ *
+ * Output keys are `<outputPrefix><Field>` (e.g. `ToolkitMfaRoleArn`, `ToolkitMfaSerial`), so a program such as
+ * `mfa-profile` can tell several delegations in one stack apart without anyone typing output keys.
+ *
+ * @example
+ * declare const stack: Stack;
+ * new MfaDelegation(stack, 'Toolkit', {
+ *   roleName: 'toolkit-role',
+ *   userName: 'toolkit-user',
+ *   managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
+ * });
+ */
+export class MfaDelegation extends Construct {
+  /**
+   * Whether the given object is an MfaDelegation.
+   */
+  public static isMfaDelegation(x: any): x is MfaDelegation {
+    return x !== null && typeof x === 'object' && DELEGATION_SYMBOL in x;
+  }
+
+  /** The role that can only be assumed with MFA. */
+  public readonly role: MfaRequiredRole;
+
+  /** The assume-only user. */
+  public readonly mfaUser: MfaUser;
+
+  /** The MFA device of the user: the defined virtual device, or the given one. */
+  public readonly mfaDevice: IMfaDevice;
+
+  /** The virtual MFA device this delegation defines, if it defines one. */
+  public readonly virtualMfaDevice?: VirtualMfaDevice;
+
+  /** The prefix of this delegation's stack output keys. */
+  public readonly outputPrefix: string;
+
+  constructor(scope: Construct, id: string, props: MfaDelegationProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, DELEGATION_SYMBOL, { value: true });
+
+    this.outputPrefix = props.outputPrefix ?? id.replace(/[^A-Za-z0-9]/g, '');
+    if (!/^[A-Za-z][A-Za-z0-9]{0,199}$/.test(this.outputPrefix)) {
+      throw new Error(props.outputPrefix === undefined
+        ? `outputPrefix cannot be derived from the construct id '${id}': pass an outputPrefix of letters and digits that starts with a letter`
+        : `outputPrefix must be 1 to 200 letters and digits starting with a letter, but got '${props.outputPrefix}'`);
+    }
+    validateIamName('profileName', props.profileName);
+    validateIamName('sourceProfileName', props.sourceProfileName);
+    if (props.user && props.userName !== undefined) {
+      throw new Error('user cannot be combined with userName: userName names a user that MfaDelegation defines');
+    }
+    if (props.mfaDevice && props.enableMfaDevice !== undefined) {
+      throw new Error('mfaDevice cannot be combined with enableMfaDevice: enableMfaDevice applies to a device that MfaDelegation defines');
+    }
+
+    this.mfaUser = new MfaUser(this, 'User', {
+      user: props.user,
+      userName: props.userName,
+      accessKey: props.accessKey,
+      consoleAccess: props.consoleAccess,
+    });
+    this.role = new MfaRequiredRole(this, 'Role', {
+      roleName: props.roleName,
+      managedPolicies: props.managedPolicies,
+      inlinePolicies: props.inlinePolicies,
+      maxSessionDuration: props.maxSessionDuration,
+      maxMfaAge: props.maxMfaAge,
+      trustedAccount: props.trustedAccount,
+      trustedPrincipals: props.trustedAccount ? undefined : [this.mfaUser.user],
+    });
+    this.mfaUser.allowAssume(this.role);
+
+    if (props.mfaDevice) {
+      this.mfaDevice = props.mfaDevice;
+    } else {
+      this.virtualMfaDevice = new VirtualMfaDevice(this, 'MfaDevice', {
+        user: this.mfaUser.user,
+        enable: props.enableMfaDevice,
+      });
+      this.mfaDevice = this.virtualMfaDevice;
+    }
+
+    const userName = this.mfaUser.userName;
+    this.output('roleArn', this.role.roleArn);
+    this.output('userName', userName);
+    this.output('userArn', this.mfaUser.userArn);
+    this.output('mfaSerial', this.mfaDevice.serialNumber);
+    this.output('accessKeySecretArn', this.mfaUser.accessKeySecret?.secretArn);
+    this.output('seedSecretArn', this.virtualMfaDevice?.seedSecret.secretArn);
+    this.output('consolePasswordSecretArn', this.mfaUser.consolePasswordSecret?.secretArn);
+    this.output('sourceProfile', props.sourceProfileName ?? userName);
+    this.output('roleProfile', props.profileName ?? 'mfa');
+    this.output('roleMaxSessionDuration', String((props.maxSessionDuration ?? Duration.hours(1)).toSeconds()));
+
+    this.node.addValidation({ validate: () => this.validateUniquePrefix() });
+  }
+
+  private output(field: keyof typeof OUTPUT_FIELDS, value: string | undefined): void {
+    if (value === undefined) {
+      return;
+    }
+    const key = `${this.outputPrefix}${OUTPUT_FIELDS[field]}`;
+    new CfnOutput(this, OUTPUT_FIELDS[field], {
+      key,
+      value,
+      description: `cdk-mfa-delegation ${this.outputPrefix} ${field}`,
+    });
+  }
+
+  private validateUniquePrefix(): string[] {
+    const stack = Stack.of(this);
+    const clashes = stack.node.findAll().filter((c: IConstruct) =>
+      c !== this && MfaDelegation.isMfaDelegation(c) && Stack.of(c) === stack && c.outputPrefix === this.outputPrefix);
+    return clashes.map((c) => `MfaDelegations ${this.node.path} and ${c.node.path} both use the output prefix '${this.outputPrefix}': `
+      + 'give one of them another outputPrefix');
+  }
+}

@@ -1,0 +1,179 @@
+import { Duration, SecretValue } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { MfaRequiredRole } from './mfa-required-role';
+import { mfaCondition } from './private/mfa-condition';
+import { validateIamName, validateIamPath } from './private/validation';
+
+/**
+ * Properties of an MfaUser.
+ */
+export interface MfaUserProps {
+  /**
+   * A name for the IAM user.
+   *
+   * @default - CloudFormation generates a unique name
+   */
+  readonly userName?: string;
+
+  /**
+   * The path of the IAM user.
+   *
+   * @default /
+   */
+  readonly path?: string;
+
+  /**
+   * An existing IAM user (e.g. `iam.User.fromUserName(...)`) to give the assume-only policy to, instead of defining one.
+   *
+   * `userName`, `path` and `consoleAccess` cannot be combined with it.
+   *
+   * @default - a new IAM user is defined
+   */
+  readonly user?: iam.IUser;
+
+  /**
+   * The roles the user may assume (with MFA). More can be added with `allowAssume`.
+   *
+   * @default - none yet; at least one must be added before synthesis
+   */
+  readonly roles?: iam.IRole[];
+
+  /**
+   * Whether to define an access key for the user, kept in a Secrets Manager secret.
+   *
+   * The secret holds `{ "userName", "accessKeyId", "secretAccessKey" }`; only its ARN is ever an output.
+   *
+   * @default true
+   */
+  readonly accessKey?: boolean;
+
+  /**
+   * Whether the user may sign in to the AWS console.
+   *
+   * Defines a login profile whose generated first password is kept in a Secrets Manager secret (`{ "password" }`);
+   * the user must choose a new password at first sign-in, for which the user's policy allows `iam:ChangePassword`
+   * on the user itself, with MFA.
+   *
+   * @default false
+   */
+  readonly consoleAccess?: boolean;
+}
+
+/**
+ * Defines an IAM user whose only permission is to assume the given roles with MFA.
+ *
+ * The user has one inline policy (an `iam.Policy`) with one statement per MFA age bound: `sts:AssumeRole` on the roles,
+ * conditioned on `Bool aws:MultiFactorAuthPresent "true"` (and `NumericLessThan aws:MultiFactorAuthAge` for an
+ * `MfaRequiredRole` with `maxMfaAge`). No managed policy, no group, no other statement.
+ *
+ * @example
+ * declare const stack: Stack;
+ * declare const role: MfaRequiredRole;
+ * const user = new MfaUser(stack, 'User', { userName: 'toolkit-user', roles: [role] });
+ */
+export class MfaUser extends Construct {
+  /** The IAM user. */
+  public readonly user: iam.IUser;
+
+  /** The assume-only policy of the user. */
+  public readonly policy: iam.Policy;
+
+  /** The secret holding the access key, when `accessKey` is true. */
+  public readonly accessKeySecret?: secretsmanager.ISecret;
+
+  /** The secret holding the first console password, when `consoleAccess` is true. */
+  public readonly consolePasswordSecret?: secretsmanager.ISecret;
+
+  private readonly assumeStatements = new Map<number, iam.PolicyStatement>();
+
+  constructor(scope: Construct, id: string, props: MfaUserProps = {}) {
+    super(scope, id);
+    validateIamName('userName', props.userName);
+    validateIamPath('path', props.path);
+    if (props.user && (props.userName !== undefined || props.path !== undefined || props.consoleAccess)) {
+      throw new Error('user cannot be combined with userName, path or consoleAccess: those describe a user that MfaUser defines');
+    }
+
+    const consolePassword = props.consoleAccess
+      ? new secretsmanager.Secret(this, 'ConsolePasswordSecret', {
+        description: `First console password of the IAM user defined by ${this.node.path}`,
+        generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'password', passwordLength: 32 },
+      })
+      : undefined;
+    this.consolePasswordSecret = consolePassword;
+
+    this.user = props.user ?? new iam.User(this, 'Resource', {
+      userName: props.userName,
+      path: props.path,
+      password: consolePassword?.secretValueFromJson('password'),
+      passwordResetRequired: consolePassword ? true : undefined,
+    });
+
+    this.policy = new iam.Policy(this, 'AssumeRolePolicy', { users: [this.user] });
+    if (consolePassword) {
+      this.policy.addStatements(new iam.PolicyStatement({
+        sid: 'ChangeOwnPasswordWithMfa',
+        actions: ['iam:ChangePassword'],
+        resources: [this.user.userArn],
+        conditions: mfaCondition(),
+      }));
+    }
+    for (const role of props.roles ?? []) {
+      this.allowAssume(role);
+    }
+
+    if (props.accessKey ?? true) {
+      const key = new iam.AccessKey(this, 'AccessKey', { user: this.user });
+      this.accessKeySecret = new secretsmanager.Secret(this, 'AccessKeySecret', {
+        description: `Access key of the IAM user defined by ${this.node.path}`,
+        secretObjectValue: {
+          userName: SecretValue.unsafePlainText(this.user.userName),
+          accessKeyId: SecretValue.unsafePlainText(key.accessKeyId),
+          secretAccessKey: key.secretAccessKey,
+        },
+      });
+    }
+
+    this.node.addValidation({
+      validate: () => this.assumeStatements.size === 0
+        ? [`${this.node.path} may assume no role: pass roles or call allowAssume(role)`]
+        : [],
+    });
+  }
+
+  /** The name of the IAM user. */
+  public get userName(): string {
+    return this.user.userName;
+  }
+
+  /** The ARN of the IAM user. */
+  public get userArn(): string {
+    return this.user.userArn;
+  }
+
+  /**
+   * Allow the user to assume a role, with MFA.
+   *
+   * For an `MfaRequiredRole` with `maxMfaAge`, the statement also bounds `aws:MultiFactorAuthAge`.
+   * The role must trust the user (or its account) too.
+   */
+  public allowAssume(role: iam.IRole): void {
+    const maxMfaAge: Duration | undefined = role instanceof MfaRequiredRole ? role.maxMfaAge : undefined;
+    const key = maxMfaAge?.toSeconds() ?? 0;
+    const existing = this.assumeStatements.get(key);
+    if (existing) {
+      existing.addResources(role.roleArn);
+      return;
+    }
+    const statement = new iam.PolicyStatement({
+      sid: key ? `AssumeRolesWithMfaAtMost${key}sOld` : 'AssumeRolesWithMfa',
+      actions: ['sts:AssumeRole'],
+      resources: [role.roleArn],
+      conditions: mfaCondition(maxMfaAge),
+    });
+    this.assumeStatements.set(key, statement);
+    this.policy.addStatements(statement);
+  }
+}

@@ -1,0 +1,175 @@
+import * as path from 'path';
+import { ArnFormat, CustomResource, Duration, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { validateIamName, validateIamPath, validateMfaSerial } from './private/validation';
+
+/** The bundled custom resource handler (`npx projen bundle`, from lib/private/mfa-device-handler.lambda.ts). */
+const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'private', 'mfa-device-handler.lambda');
+
+/**
+ * An MFA device of an IAM user: a virtual device defined by this library, or an existing virtual or hardware device.
+ */
+export interface IMfaDevice extends IResource {
+  /**
+   * The serial number of the device: the ARN of a virtual device, or the serial of a hardware device.
+   *
+   * It is the `mfa_serial` of an AWS profile and the `SerialNumber` of `sts:AssumeRole`.
+   *
+   * @attribute
+   */
+  readonly serialNumber: string;
+}
+
+/**
+ * Properties of a VirtualMfaDevice.
+ */
+export interface VirtualMfaDeviceProps {
+  /**
+   * The IAM user the device belongs to.
+   */
+  readonly user: iam.IUser;
+
+  /**
+   * The name of the device (`VirtualMFADeviceName`): 1 to 226 characters of letters, digits and _+=,.@-.
+   *
+   * @default - the user's name, as the IAM console names it
+   */
+  readonly deviceName?: string;
+
+  /**
+   * The path of the device.
+   *
+   * @default /
+   */
+  readonly path?: string;
+
+  /**
+   * Whether to enable the device for the user at deploy time, with two consecutive codes computed from the seed.
+   *
+   * With `false`, the device is created and its seed stored; its owner enables it later with two codes from an
+   * authenticator app (`mfa-profile mfa-setup`).
+   *
+   * @default true
+   */
+  readonly enable?: boolean;
+
+  /**
+   * The KMS key that encrypts the seed secret.
+   *
+   * @default - the account's `aws/secretsmanager` key
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * Defines a virtual MFA device for an IAM user whose seed reaches its owner.
+ *
+ * CloudFormation's `AWS::IAM::VirtualMFADevice` enables a device and discards its seed, so no authenticator can ever
+ * produce a code for it. This construct uses a custom resource instead: it calls `CreateVirtualMFADevice`, puts
+ * `{ serialNumber, userName, seed, otpauthUri, enabled }` into a Secrets Manager secret of the stack, and (by default)
+ * enables the device with two consecutive TOTP codes. Deleting the stack deactivates and deletes the device. The seed
+ * is never in the template, an output, the custom resource's response or a log line.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateVirtualMFADevice.html
+ *
+ * @example
+ * declare const stack: Stack;
+ * declare const user: iam.IUser;
+ * const device = new VirtualMfaDevice(stack, 'Device', { user });
+ * declare const admin: iam.IRole;
+ * device.grantReadSeed(admin);
+ */
+export class VirtualMfaDevice extends Resource implements IMfaDevice {
+  /**
+   * Import an existing MFA device, virtual or hardware, by its serial number.
+   *
+   * @param serialNumber the device ARN (`arn:aws:iam::123456789012:mfa/NAME`) or a hardware device's serial
+   */
+  public static fromSerialNumber(scope: Construct, id: string, serialNumber: string): IMfaDevice {
+    validateMfaSerial(serialNumber);
+    class Import extends Resource implements IMfaDevice {
+      public readonly serialNumber = serialNumber;
+    }
+    return new Import(scope, id);
+  }
+
+  public readonly serialNumber: string;
+
+  /** The secret that receives the device's seed. */
+  public readonly seedSecret: secretsmanager.ISecret;
+
+  /** The IAM user the device belongs to. */
+  public readonly user: iam.IUser;
+
+  constructor(scope: Construct, id: string, props: VirtualMfaDeviceProps) {
+    super(scope, id);
+    validateIamName('deviceName', props.deviceName, 226);
+    validateIamPath('path', props.path);
+
+    const deviceName = props.deviceName ?? props.user.userName;
+    const devicePath = props.path ?? '/';
+    this.user = props.user;
+    this.serialNumber = Stack.of(this).formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'mfa',
+      resourceName: `${Token.isUnresolved(devicePath) ? devicePath : devicePath.substring(1)}${deviceName}`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+
+    this.seedSecret = new secretsmanager.Secret(this, 'SeedSecret', {
+      description: `MFA seed of the virtual MFA device defined by ${this.node.path}`,
+      encryptionKey: props.encryptionKey,
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'pending', excludePunctuation: true },
+    });
+
+    // One handler per stack; each device adds statements for exactly its own device, user and secret.
+    const handler = new lambda.SingletonFunction(this, 'Handler', {
+      uuid: 'e8a3c7f0-5d1b-4b8e-9a6f-2c4d1e7b9f30',
+      lambdaPurpose: 'VirtualMfaDeviceHandler',
+      description: 'cdk-mfa-delegation: creates, enables and deletes virtual MFA devices and stores their seeds in Secrets Manager',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(HANDLER_ASSET),
+      timeout: Duration.minutes(1),
+    });
+    handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'],
+      resources: [this.serialNumber],
+    }));
+    handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'],
+      resources: [this.user.userArn],
+    }));
+    handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['secretsmanager:PutSecretValue'],
+      resources: [this.seedSecret.secretArn],
+    }));
+    props.encryptionKey?.grantEncrypt(handler);
+
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: handler.functionArn,
+      resourceType: 'Custom::VirtualMfaDevice',
+      properties: {
+        UserName: this.user.userName,
+        DeviceName: deviceName,
+        Path: devicePath,
+        SeedSecretArn: this.seedSecret.secretArn,
+        Enable: String(props.enable ?? true),
+      },
+    });
+    // The handler's permissions must be in place before the device is created, and stay until it is deleted.
+    handler.dependOn(resource);
+  }
+
+  /**
+   * Grant a principal permission to read the device's seed (`secretsmanager:GetSecretValue` on the seed secret).
+   */
+  public grantReadSeed(grantee: iam.IGrantable): iam.Grant {
+    return this.seedSecret.grantRead(grantee);
+  }
+}
