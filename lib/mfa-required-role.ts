@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { mfaCondition } from './private/mfa-condition';
+import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './private/policy-size';
 import { MAX_MFA_AGE_SECONDS, validateAccountId, validateDuration } from './private/validation';
 
 /**
@@ -129,6 +130,13 @@ export class MfaRequiredRole extends iam.Role {
     });
     this.maxMfaAge = props.maxMfaAge;
     this.node.addValidation({ validate: () => this.validateTrustRequiresMfa() });
+    this.node.addValidation({
+      validate: () => [
+        ...checkPolicySize(`The trust policy of ${this.node.path}`, policySize(this, this.assumeRolePolicy!), IAM_POLICY_LIMITS.roleTrustPolicy),
+        ...checkPolicySize(`The inline policies of ${this.node.path}`,
+          Object.values(props.inlinePolicies ?? {}).reduce((sum, doc) => sum + policySize(this, doc), 0), IAM_POLICY_LIMITS.roleInlinePolicies),
+      ],
+    });
   }
 
   /**

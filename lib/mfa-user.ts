@@ -4,6 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { MfaRequiredRole } from './mfa-required-role';
 import { mfaCondition } from './private/mfa-condition';
+import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './private/policy-size';
 import { validateIamName, validateIamPath } from './private/validation';
 
 /**
@@ -139,7 +140,7 @@ export class MfaUser extends Construct {
     this.node.addValidation({
       validate: () => this.assumeStatements.size === 0
         ? [`${this.node.path} may assume no role: pass roles or call allowAssume(role)`]
-        : [],
+        : checkPolicySize(`The inline policy of ${this.node.path}`, policySize(this, this.policy.document), IAM_POLICY_LIMITS.userInlinePolicies),
     });
   }
 

@@ -1,0 +1,32 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+
+/**
+ * IAM's size quotas for policies, in characters without white space.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ */
+export const IAM_POLICY_LIMITS = {
+  roleTrustPolicy: 2048,
+  userInlinePolicies: 2048,
+  groupInlinePolicies: 5120,
+  roleInlinePolicies: 10240,
+  managedPolicy: 6144,
+};
+
+/**
+ * The size IAM counts for a policy document: its JSON without white space. Values only known at deploy time count
+ * as their CloudFormation intrinsic (e.g. `{"Fn::GetAtt":["Role","Arn"]}`), which is about as long as the ARN it gives.
+ */
+export function policySize(scope: IConstruct, document: iam.PolicyDocument): number {
+  return JSON.stringify(Stack.of(scope).resolve(document.toJSON()) ?? {}).length;
+}
+
+/**
+ * The error message for a policy over its IAM size quota, or none.
+ */
+export function checkPolicySize(what: string, size: number, limit: number): string[] {
+  return size > limit
+    ? [`${what} is ${size} characters, over IAM's limit of ${limit} characters (not counting white space)`]
+    : [];
+}

@@ -1,0 +1,243 @@
+import { App, Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { MfaRequiredRole } from '../lib';
+
+const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
+
+function newStack(): Stack {
+  return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'us-east-1' } });
+}
+
+function trustStatements(stack: Stack): any[] {
+  const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
+  return Object.values(roles).flatMap((r: any) => r.Properties.AssumeRolePolicyDocument.Statement);
+}
+
+describe('MfaRequiredRole', () => {
+  test('trusts the stack account only with MFA by default', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    new MfaRequiredRole(stack, 'Role');
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Condition: MFA,
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } },
+        }],
+      },
+      MaxSessionDuration: Match.absent(),
+      RoleName: Match.absent(),
+    });
+  });
+
+  test('trusts another account only with MFA', () => {
+    const stack = newStack();
+    new MfaRequiredRole(stack, 'Role', { trustedAccount: '222222222222' });
+    expect(trustStatements(stack)).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Condition: MFA,
+      Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } },
+    }]);
+  });
+
+  test('puts the MFA condition on every trusted principal', () => {
+    const stack = newStack();
+    const user = iam.User.fromUserName(stack, 'Alice', 'alice');
+    const role = iam.Role.fromRoleName(stack, 'Ops', 'ops');
+    new MfaRequiredRole(stack, 'Role', { trustedPrincipals: [user, role] });
+    const statements = trustStatements(stack);
+    expect(statements.length).toBeGreaterThanOrEqual(1);
+    for (const statement of statements) {
+      expect(statement).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole', Condition: MFA });
+    }
+    const principals = JSON.stringify(statements.map((s) => s.Principal));
+    expect(principals).toContain(':user/alice');
+    expect(principals).toContain(':role/ops');
+    expect(principals).not.toContain(':root');
+  });
+
+  test('bounds the age of the MFA sign-in with maxMfaAge', () => {
+    const stack = newStack();
+    new MfaRequiredRole(stack, 'Role', { maxMfaAge: Duration.hours(1) });
+    expect(trustStatements(stack)[0].Condition).toEqual({
+      Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+      NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' },
+    });
+  });
+
+  test('passes the usual role props through', () => {
+    const stack = newStack();
+    const boundary = iam.ManagedPolicy.fromManagedPolicyName(stack, 'Boundary', 'boundary');
+    new MfaRequiredRole(stack, 'Role', {
+      roleName: 'toolkit-role',
+      path: '/people/',
+      description: 'for people',
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
+      inlinePolicies: {
+        logs: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['logs:GetLogEvents'], resources: ['*'] })] }),
+      },
+      maxSessionDuration: Duration.hours(4),
+      permissionsBoundary: boundary,
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'toolkit-role',
+      Path: '/people/',
+      Description: 'for people',
+      MaxSessionDuration: 14400,
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/ReadOnlyAccess']] }],
+      Policies: [{ PolicyName: 'logs', PolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Action: 'logs:GetLogEvents' })] }) }],
+      PermissionsBoundary: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:policy/boundary']] },
+    });
+  });
+
+  test('is usable wherever an iam.IRole is', () => {
+    const stack = newStack();
+    const role: iam.IRole = new MfaRequiredRole(stack, 'Role', { roleName: 'toolkit-role' });
+    expect(stack.resolve(role.roleName)).toEqual({ Ref: 'Role1ABCC5F0' });
+    expect(role.grantPrincipal).toBe(role);
+  });
+
+  test('grantAssumeRole puts the MFA condition on the grantee statement', () => {
+    const stack = newStack();
+    const role = new MfaRequiredRole(stack, 'Role', { maxMfaAge: Duration.minutes(30) });
+    const user = new iam.User(stack, 'User');
+    role.grantAssumeRole(user);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Users: [{ Ref: 'User00B015A1' }],
+      PolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': ['Role1ABCC5F0', 'Arn'] },
+          Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, NumericLessThan: { 'aws:MultiFactorAuthAge': '1800' } },
+        }],
+      },
+    });
+  });
+
+  test('accepts a later trust statement that carries the MFA condition', () => {
+    const stack = newStack();
+    const role = new MfaRequiredRole(stack, 'Role');
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      actions: ['sts:AssumeRole'],
+      principals: [new iam.AccountPrincipal('333333333333')],
+      conditions: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+    }));
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('fails synth when a trust statement without MFA is added later', () => {
+    const stack = newStack();
+    const role = new MfaRequiredRole(stack, 'Role');
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      actions: ['sts:AssumeRole'],
+      principals: [new iam.AccountPrincipal('333333333333')],
+    }));
+    expect(() => Template.fromStack(stack)).toThrow(
+      'Trust policy statement 2 of Stack/Role allows {"AWS":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::333333333333:root"]]}} '
+      + 'to "sts:AssumeRole" '
+      + 'without MFA: an MfaRequiredRole only takes trust statements with Bool aws:MultiFactorAuthPresent "true" '
+      + '(use iam.PrincipalWithConditions or the trustedPrincipals prop)');
+  });
+
+  test('fails synth when a service principal is trusted later', () => {
+    const stack = newStack();
+    const role = new MfaRequiredRole(stack, 'Role');
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      actions: ['sts:AssumeRole'],
+      principals: [new iam.ServicePrincipal('lambda.amazonaws.com')],
+    }));
+    expect(() => Template.fromStack(stack)).toThrow(/Trust policy statement 2 of Stack\/Role allows \{"Service":"lambda.amazonaws.com"\} .* without MFA/);
+  });
+
+  test('fails synth when a later trust statement uses BoolIfExists, which lets long-term keys in', () => {
+    const stack = newStack();
+    const role = new MfaRequiredRole(stack, 'Role');
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      actions: ['sts:AssumeRole'],
+      principals: [new iam.AccountPrincipal('333333333333')],
+      conditions: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'true' } },
+    }));
+    expect(() => Template.fromStack(stack)).toThrow(/Trust policy statement 2 of Stack\/Role .* without MFA/);
+  });
+
+  test('fails synth when a later trust statement escapes the maxMfaAge bound', () => {
+    const stack = newStack();
+    const role = new MfaRequiredRole(stack, 'Role', { maxMfaAge: Duration.hours(1) });
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      actions: ['sts:AssumeRole'],
+      principals: [new iam.AccountPrincipal('333333333333')],
+      conditions: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+    }));
+    expect(() => Template.fromStack(stack)).toThrow(/Trust policy statement 2 of Stack\/Role .* with an MFA sign-in older than maxMfaAge \(3600 seconds\): add NumericLessThan aws:MultiFactorAuthAge "3600" to the statement/);
+  });
+
+  test('fails to grant assume to a service principal', () => {
+    const stack = newStack();
+    const role = new MfaRequiredRole(stack, 'Role');
+    expect(() => role.grantAssumeRole(new iam.ServicePrincipal('lambda.amazonaws.com'))).toThrow(
+      'Cannot grant ServicePrincipal(lambda.amazonaws.com) permission to assume Stack/Role: service and account principals cannot use MFA; '
+      + 'trust an account with trustedAccount instead');
+  });
+
+  test('fails with an account id that is not 12 digits', () => {
+    expect(() => new MfaRequiredRole(newStack(), 'Role', { trustedAccount: '12345' })).toThrow(
+      "trustedAccount must be a 12-digit AWS account id, but got '12345'");
+  });
+
+  test('fails with an empty trustedPrincipals list', () => {
+    expect(() => new MfaRequiredRole(newStack(), 'Role', { trustedPrincipals: [] })).toThrow(
+      'trustedPrincipals must name at least one principal; leave it out to trust an account instead');
+  });
+
+  test('fails with a maxMfaAge of zero', () => {
+    expect(() => new MfaRequiredRole(newStack(), 'Role', { maxMfaAge: Duration.seconds(0) })).toThrow(
+      'maxMfaAge must be a whole number of seconds from 1 to 129600, but got 0');
+  });
+
+  test('fails with a maxMfaAge over 36 hours', () => {
+    expect(() => new MfaRequiredRole(newStack(), 'Role', { maxMfaAge: Duration.hours(37) })).toThrow(
+      'maxMfaAge must be a whole number of seconds from 1 to 129600, but got 133200');
+  });
+
+  test('fails with a maxMfaAge of a fraction of a second', () => {
+    expect(() => new MfaRequiredRole(newStack(), 'Role', { maxMfaAge: Duration.millis(1500) })).toThrow(
+      'maxMfaAge must be a whole number of seconds from 1 to 129600, but got 1.5');
+  });
+
+  test('fails with a maxSessionDuration over 12 hours', () => {
+    expect(() => new MfaRequiredRole(newStack(), 'Role', { maxSessionDuration: Duration.hours(13) })).toThrow(
+      'maxSessionDuration is set to 46800, but must be >= 3600sec (1hr) and <= 43200sec (12hrs)');
+  });
+
+  test('fails with a role name that IAM rejects', () => {
+    expect(() => new MfaRequiredRole(newStack(), 'Role', { roleName: 'toolkit role' })).toThrow(/Invalid roleName/);
+  });
+
+  test('fails with a role path that does not end with a slash', () => {
+    expect(() => new MfaRequiredRole(newStack(), 'Role', { path: '/people' })).toThrow(
+      'Role path must be either a slash or valid characters (alphanumerics and symbols) surrounded by slashes. '
+      + 'Valid characters are unicode characters in [\\u0021-\\u007F]. However, /people is provided.');
+  });
+
+  test('fails synth when the trust policy exceeds 2048 characters', () => {
+    const stack = newStack();
+    const principals = Array.from({ length: 40 }, (_, i) => new iam.ArnPrincipal(`arn:aws:iam::111111111111:user/user-number-${i}`));
+    new MfaRequiredRole(stack, 'Role', { trustedPrincipals: principals });
+    expect(() => Template.fromStack(stack)).toThrow(/The trust policy of Stack\/Role is \d+ characters, over IAM's limit of 2048 characters \(not counting white space\)/);
+  });
+
+  test('skips validation of values only known at deploy time', () => {
+    const stack = newStack();
+    new MfaRequiredRole(stack, 'Role', { trustedAccount: Aws.ACCOUNT_ID });
+    expect(trustStatements(stack)[0].Principal).toEqual({
+      AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] },
+    });
+  });
+});

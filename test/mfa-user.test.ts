@@ -1,0 +1,204 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { MfaRequiredRole, MfaUser } from '../lib';
+
+const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
+
+function newStack(): Stack {
+  return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'us-east-1' } });
+}
+
+describe('MfaUser', () => {
+  test('has one inline policy that allows only sts:AssumeRole on its role, with MFA', () => {
+    // GIVEN
+    const stack = newStack();
+    const role = iam.Role.fromRoleName(stack, 'Role', 'toolkit-role');
+    // WHEN
+    new MfaUser(stack, 'User', { userName: 'toolkit-user', roles: [role] });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 1);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Users: [{ Ref: 'UserFDDCDD17' }],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{
+          Sid: 'AssumeRolesWithMfa',
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/toolkit-role']] },
+          Condition: MFA,
+        }],
+      },
+    });
+  });
+
+  test('has no managed policy, no group, no login profile and no other policy', () => {
+    const stack = newStack();
+    new MfaUser(stack, 'User', { userName: 'toolkit-user', roles: [iam.Role.fromRoleName(stack, 'Role', 'r')] });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::User', {
+      UserName: 'toolkit-user',
+      ManagedPolicyArns: Match.absent(),
+      Groups: Match.absent(),
+      LoginProfile: Match.absent(),
+      Policies: Match.absent(),
+    });
+    template.resourceCountIs('AWS::IAM::Group', 0);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    template.resourceCountIs('AWS::IAM::UserToGroupAddition', 0);
+  });
+
+  test('defines an access key whose secret goes into Secrets Manager by default', () => {
+    const stack = newStack();
+    const user = new MfaUser(stack, 'User', { roles: [iam.Role.fromRoleName(stack, 'Role', 'r')] });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::AccessKey', { UserName: { Ref: 'UserFDDCDD17' } });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      SecretString: {
+        'Fn::Join': ['', [
+          '{"userName":"', { Ref: 'UserFDDCDD17' },
+          '","accessKeyId":"', { Ref: 'UserAccessKey1D6D4A79' },
+          '","secretAccessKey":"', { 'Fn::GetAtt': ['UserAccessKey1D6D4A79', 'SecretAccessKey'] },
+          '"}',
+        ]],
+      },
+    });
+    expect(user.accessKeySecret).toBeDefined();
+  });
+
+  test('defines no access key with accessKey false', () => {
+    const stack = newStack();
+    const user = new MfaUser(stack, 'User', { accessKey: false, roles: [iam.Role.fromRoleName(stack, 'Role', 'r')] });
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::AccessKey', 0);
+    Template.fromStack(stack).resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(user.accessKeySecret).toBeUndefined();
+  });
+
+  test('gives console access with a generated password that must be reset, and lets the user change it with MFA', () => {
+    const stack = newStack();
+    const user = new MfaUser(stack, 'User', { consoleAccess: true, accessKey: false, roles: [iam.Role.fromRoleName(stack, 'Role', 'r')] });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { SecretStringTemplate: '{}', GenerateStringKey: 'password', PasswordLength: 32 },
+    });
+    template.hasResourceProperties('AWS::IAM::User', {
+      LoginProfile: {
+        Password: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: 'UserConsolePasswordSecret775871F5' }, ':SecretString:password::}}']] },
+        PasswordResetRequired: true,
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Sid: 'ChangeOwnPasswordWithMfa',
+          Effect: 'Allow',
+          Action: 'iam:ChangePassword',
+          Resource: { 'Fn::GetAtt': ['UserFDDCDD17', 'Arn'] },
+          Condition: MFA,
+        }]),
+      },
+    });
+    expect(user.consolePasswordSecret).toBeDefined();
+  });
+
+  test('allowAssume adds roles to the one statement', () => {
+    const stack = newStack();
+    const user = new MfaUser(stack, 'User', { accessKey: false });
+    user.allowAssume(iam.Role.fromRoleName(stack, 'A', 'a'));
+    user.allowAssume(iam.Role.fromRoleName(stack, 'B', 'b'));
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0] as any;
+    expect(policy.Properties.PolicyDocument.Statement).toHaveLength(1);
+    expect(JSON.stringify(policy.Properties.PolicyDocument.Statement[0].Resource)).toMatch(/role\/a.*role\/b/);
+  });
+
+  test('bounds the MFA age for a role with maxMfaAge in a statement of its own', () => {
+    const stack = newStack();
+    const bounded = new MfaRequiredRole(stack, 'Bounded', { maxMfaAge: Duration.minutes(15) });
+    const user = new MfaUser(stack, 'User', { accessKey: false, roles: [iam.Role.fromRoleName(stack, 'Plain', 'plain'), bounded] });
+    expect(user).toBeDefined();
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Sid: 'AssumeRolesWithMfa', Condition: MFA }),
+          {
+            Sid: 'AssumeRolesWithMfaAtMost900sOld',
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Resource: { 'Fn::GetAtt': ['Bounded2C639712', 'Arn'] },
+            Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, NumericLessThan: { 'aws:MultiFactorAuthAge': '900' } },
+          },
+        ],
+      },
+    });
+  });
+
+  test('attaches its policy to an existing user', () => {
+    const stack = newStack();
+    const existing = iam.User.fromUserName(stack, 'Existing', 'alice');
+    const user = new MfaUser(stack, 'User', { user: existing, accessKey: false, roles: [iam.Role.fromRoleName(stack, 'Role', 'r')] });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::User', 0);
+    template.hasResourceProperties('AWS::IAM::Policy', { Users: ['alice'] });
+    expect(user.user).toBe(existing);
+    expect(user.userName).toEqual('alice');
+  });
+
+  test('fails synth when it may assume no role', () => {
+    const stack = newStack();
+    new MfaUser(stack, 'User');
+    expect(() => Template.fromStack(stack)).toThrow('Stack/User may assume no role: pass roles or call allowAssume(role)');
+  });
+
+  test('fails synth when its inline policy exceeds 2048 characters', () => {
+    const stack = newStack();
+    const roles = Array.from({ length: 40 }, (_, i) => iam.Role.fromRoleArn(stack, `R${i}`, `arn:aws:iam::111111111111:role/role-number-${i}`));
+    new MfaUser(stack, 'User', { roles });
+    expect(() => Template.fromStack(stack)).toThrow(
+      /The inline policy of Stack\/User is \d+ characters, over IAM's limit of 2048 characters \(not counting white space\)/);
+  });
+
+  test('fails with a user name that IAM rejects', () => {
+    expect(() => new MfaUser(newStack(), 'User', { userName: 'toolkit user' })).toThrow(
+      "userName must be 1 to 64 characters of letters, digits and _+=,.@- but got 'toolkit user'");
+  });
+
+  test('fails with a user name longer than 64 characters', () => {
+    expect(() => new MfaUser(newStack(), 'User', { userName: 'u'.repeat(65) })).toThrow(
+      `userName must be 1 to 64 characters of letters, digits and _+=,.@- but got '${'u'.repeat(65)}'`);
+  });
+
+  test('fails with an empty user name', () => {
+    expect(() => new MfaUser(newStack(), 'User', { userName: '' })).toThrow(
+      "userName must be 1 to 64 characters of letters, digits and _+=,.@- but got ''");
+  });
+
+  test('fails with a path that does not start with a slash', () => {
+    expect(() => new MfaUser(newStack(), 'User', { path: 'people/' })).toThrow(
+      "path must be 1 to 512 characters that start and end with '/' (printable ASCII in between), but got 'people/'");
+  });
+
+  test('fails with a path longer than 512 characters', () => {
+    const path = `/${'p'.repeat(511)}/`;
+    expect(() => new MfaUser(newStack(), 'User', { path })).toThrow(
+      `path must be 1 to 512 characters that start and end with '/' (printable ASCII in between), but got '${path}'`);
+  });
+
+  test('fails with a path containing a space', () => {
+    expect(() => new MfaUser(newStack(), 'User', { path: '/my people/' })).toThrow(
+      "path must be 1 to 512 characters that start and end with '/' (printable ASCII in between), but got '/my people/'");
+  });
+
+  test('fails with an existing user and a user name', () => {
+    const stack = newStack();
+    expect(() => new MfaUser(stack, 'User', { user: iam.User.fromUserName(stack, 'E', 'alice'), userName: 'bob' })).toThrow(
+      'user cannot be combined with userName, path or consoleAccess: those describe a user that MfaUser defines');
+  });
+
+  test('fails with an existing user and console access', () => {
+    const stack = newStack();
+    expect(() => new MfaUser(stack, 'User', { user: iam.User.fromUserName(stack, 'E', 'alice'), consoleAccess: true })).toThrow(
+      'user cannot be combined with userName, path or consoleAccess: those describe a user that MfaUser defines');
+  });
+});
