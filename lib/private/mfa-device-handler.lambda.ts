@@ -305,7 +305,8 @@ async function withDeadline<T>(work: Promise<T>, timeoutMs: number | undefined):
   }
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`AWS did not answer within ${timeoutMs} ms, before the Lambda function would time out.`)), Math.max(timeoutMs, 0));
+    const message = `AWS did not answer within ${timeoutMs} ms, before the Lambda function would time out.`;
+    timer = setTimeout(() => reject(new Error(message)), Math.max(timeoutMs, 0));
   });
   try {
     return await Promise.race([work, deadline]);
