@@ -1,0 +1,169 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { VirtualMfaDevice } from '../lib';
+
+function newStack(): Stack {
+  return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'us-east-1' } });
+}
+
+const MFA_ARN_OF_ALICE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:mfa/alice']] };
+
+describe('VirtualMfaDevice', () => {
+  test('defines a custom resource, not AWS::IAM::VirtualMFADevice, that receives user, name, path, secret and enable', () => {
+    // GIVEN
+    const stack = newStack();
+    const user = iam.User.fromUserName(stack, 'User', 'alice');
+    // WHEN
+    const device = new VirtualMfaDevice(stack, 'Device', { user });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::VirtualMFADevice', 0);
+    template.hasResourceProperties('Custom::VirtualMfaDevice', {
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VirtualMfaDeviceHandler'), 'Arn'] },
+      UserName: 'alice',
+      DeviceName: 'alice',
+      Path: '/',
+      SeedSecretArn: { Ref: Match.stringLikeRegexp('^DeviceSeedSecret') },
+      Enable: 'true',
+    });
+    expect(stack.resolve(device.serialNumber)).toEqual(MFA_ARN_OF_ALICE);
+  });
+
+  test('stores the seed in a secret the stack defines, with a placeholder value until the device exists', () => {
+    const stack = newStack();
+    const device = new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { SecretStringTemplate: '{}', GenerateStringKey: 'pending', ExcludePunctuation: true },
+      SecretString: Match.absent(),
+    });
+    expect(device.seedSecret).toBeDefined();
+  });
+
+  test('names the device and its serial after deviceName and path', () => {
+    const stack = newStack();
+    const device = new VirtualMfaDevice(stack, 'Device', {
+      user: iam.User.fromUserName(stack, 'User', 'alice'),
+      deviceName: 'alice-phone',
+      path: '/people/',
+      enable: false,
+    });
+    Template.fromStack(stack).hasResourceProperties('Custom::VirtualMfaDevice', { DeviceName: 'alice-phone', Path: '/people/', Enable: 'false' });
+    expect(stack.resolve(device.serialNumber)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:mfa/people/alice-phone']],
+    });
+  });
+
+  test('lets its handler touch only this device, this user and this secret', () => {
+    const stack = newStack();
+    new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .map((st: any) => ({ ...st, Action: Array.isArray(st.Action) ? [...st.Action].sort() : st.Action }));
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], Resource: MFA_ARN_OF_ALICE },
+      {
+        Effect: 'Allow',
+        Action: ['iam:DeactivateMFADevice', 'iam:EnableMFADevice'],
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:user/alice']] },
+      },
+      { Effect: 'Allow', Action: 'secretsmanager:PutSecretValue', Resource: { Ref: 'DeviceSeedSecretF331630A' } },
+    ]);
+  });
+
+  test('shares one handler per stack between devices', () => {
+    const stack = newStack();
+    new VirtualMfaDevice(stack, 'A', { user: iam.User.fromUserName(stack, 'UserA', 'alice') });
+    new VirtualMfaDevice(stack, 'B', { user: iam.User.fromUserName(stack, 'UserB', 'bob') });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('Custom::VirtualMfaDevice', 2);
+  });
+
+  test('runs its handler on a current Node.js runtime that ships the AWS SDK v3', () => {
+    const stack = newStack();
+    new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Handler: 'index.handler', Timeout: 60 });
+  });
+
+  test('creates the device only after the handler may act, so that deleting it also happens first', () => {
+    const stack = newStack();
+    new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
+    const device = Object.values(Template.fromStack(stack).findResources('Custom::VirtualMfaDevice'))[0] as any;
+    expect(device.DependsOn).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^VirtualMfaDeviceHandler.*ServiceRoleDefaultPolicy/),
+      expect.stringMatching(/^VirtualMfaDeviceHandler.*ServiceRole[0-9A-F]{8}$/),
+    ]));
+  });
+
+  test('encrypts the seed with the given key and lets the handler use it', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice'), encryptionKey: key });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['kms:Encrypt']) }));
+  });
+
+  test('grantReadSeed lets a principal read the seed secret', () => {
+    const stack = newStack();
+    const device = new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
+    const admin = new iam.Role(stack, 'Admin', { assumedBy: new iam.AccountRootPrincipal() });
+    device.grantReadSeed(admin);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Admin') }],
+      PolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          Resource: { Ref: Match.stringLikeRegexp('^DeviceSeedSecret') },
+        }],
+      },
+    });
+  });
+
+  test('imports an existing virtual device by its ARN', () => {
+    const stack = newStack();
+    const device = VirtualMfaDevice.fromSerialNumber(stack, 'Device', 'arn:aws:iam::111111111111:mfa/alice');
+    expect(device.serialNumber).toEqual('arn:aws:iam::111111111111:mfa/alice');
+    Template.fromStack(stack).resourceCountIs('Custom::VirtualMfaDevice', 0);
+  });
+
+  test('imports a hardware device by its serial', () => {
+    const device = VirtualMfaDevice.fromSerialNumber(newStack(), 'Device', 'GAHT12345678');
+    expect(device.serialNumber).toEqual('GAHT12345678');
+  });
+
+  test('fails to import a serial number that is neither an MFA ARN nor a hardware serial', () => {
+    expect(() => VirtualMfaDevice.fromSerialNumber(newStack(), 'Device', 'arn:aws:iam::111111111111:role/alice')).toThrow(
+      'serialNumber must be an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) or a hardware serial '
+      + "(9 to 256 characters of letters, digits and _+=/:,.@-), but got 'arn:aws:iam::111111111111:role/alice'");
+  });
+
+  test('fails to import a hardware serial that is too short', () => {
+    expect(() => VirtualMfaDevice.fromSerialNumber(newStack(), 'Device', 'ABC')).toThrow(
+      "serialNumber must be an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) or a hardware serial "
+      + "(9 to 256 characters of letters, digits and _+=/:,.@-), but got 'ABC'");
+  });
+
+  test('fails with a device name that IAM rejects', () => {
+    const stack = newStack();
+    expect(() => new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice'), deviceName: 'alice phone' }))
+      .toThrow("deviceName must be 1 to 226 characters of letters, digits and _+=,.@- but got 'alice phone'");
+  });
+
+  test('fails with a device name longer than 226 characters', () => {
+    const stack = newStack();
+    const deviceName = 'd'.repeat(227);
+    expect(() => new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice'), deviceName }))
+      .toThrow(`deviceName must be 1 to 226 characters of letters, digits and _+=,.@- but got '${deviceName}'`);
+  });
+
+  test('fails with a device path without its trailing slash', () => {
+    const stack = newStack();
+    expect(() => new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice'), path: '/people' }))
+      .toThrow("path must be 1 to 512 characters that start and end with '/' (printable ASCII in between), but got '/people'");
+  });
+});
