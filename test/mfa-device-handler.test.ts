@@ -302,8 +302,8 @@ describe('mfa-device-handler', () => {
 
     test('fails and deletes the device again when IAM returns no seed', async () => {
       // GIVEN
-      stub.setHandler(aws({ CreateVirtualMFADevice: queryResult('iam', 'CreateVirtualMFADevice',
-        `<VirtualMFADevice><SerialNumber>${SERIAL}</SerialNumber></VirtualMFADevice>`) }));
+      const noSeed = queryResult('iam', 'CreateVirtualMFADevice', `<VirtualMFADevice><SerialNumber>${SERIAL}</SerialNumber></VirtualMFADevice>`);
+      stub.setHandler(aws({ CreateVirtualMFADevice: noSeed }));
 
       // WHEN
       await handleEvent(event('Create'), { now: () => NOW });
