@@ -1,4 +1,4 @@
-import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { App, AppProps, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { MfaDelegation } from '../lib';
@@ -20,8 +20,8 @@ export class MfaDelegationExampleStack extends Stack {
 /**
  * The example app: one stack, `MfaDelegationExample`. Environment-agnostic, so `cdk synth` needs no AWS account.
  */
-export function createExampleApp(): App {
-  const app = new App();
+export function createExampleApp(props?: AppProps): App {
+  const app = new App(props);
   new MfaDelegationExampleStack(app, 'MfaDelegationExample', {
     description: 'cdk-mfa-delegation example: an MFA-only role, an assume-only user and its virtual MFA device',
   });
