@@ -63,6 +63,26 @@ export interface VirtualMfaDeviceProps {
    * @default - the account's `aws/secretsmanager` key
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * A name for the secret that receives the seed.
+   *
+   * @default - CloudFormation generates a name
+   */
+  readonly seedSecretName?: string;
+
+  /**
+   * Whether to grant the stack's custom resource handler exactly what this device needs: create and delete this
+   * device, enable and deactivate it for this user, and write this seed secret (three statements per device).
+   *
+   * Set it to `false` only when `handler` is granted the same by wider statements, as `MfaTeam` does by IAM path and
+   * secret name prefix. The handler is shared by the devices of a stack, and per-device statements outgrow its role:
+   * from about 25 devices the CDK moves them into extra managed policies (one more resource each), and from about 140
+   * devices the role needs more than the 10 managed policies IAM allows by default.
+   *
+   * @default true
+   */
+  readonly grantHandlerPermissions?: boolean;
 }
 
 /**
@@ -105,6 +125,9 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
   /** The IAM user the device belongs to. */
   public readonly user: iam.IUser;
 
+  /** The custom resource handler that creates the device: one Lambda function per stack, shared by its devices. */
+  public readonly handler: lambda.IFunction;
+
   constructor(scope: Construct, id: string, props: VirtualMfaDeviceProps) {
     super(scope, id);
     validateIamName('deviceName', props.deviceName, 226);
@@ -124,6 +147,7 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
     this.seedSecret = new secretsmanager.Secret(this, 'SeedSecret', {
       description: `MFA seed of the virtual MFA device defined by ${this.node.path}`,
       encryptionKey: props.encryptionKey,
+      secretName: props.seedSecretName,
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'pending', excludePunctuation: true },
     });
 
@@ -137,18 +161,21 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
       code: lambda.Code.fromAsset(HANDLER_ASSET),
       timeout: Duration.minutes(1),
     });
-    handler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'],
-      resources: [this.serialNumber],
-    }));
-    handler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'],
-      resources: [this.user.userArn],
-    }));
-    handler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['secretsmanager:PutSecretValue'],
-      resources: [this.seedSecret.secretArn],
-    }));
+    this.handler = handler;
+    if (props.grantHandlerPermissions ?? true) {
+      handler.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'],
+        resources: [this.serialNumber],
+      }));
+      handler.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'],
+        resources: [this.user.userArn],
+      }));
+      handler.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['secretsmanager:PutSecretValue'],
+        resources: [this.seedSecret.secretArn],
+      }));
+    }
     props.encryptionKey?.grantEncrypt(handler);
 
     const resource = new CustomResource(this, 'Resource', {
