@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -110,6 +110,18 @@ if (bundle) {
   example.spawn(bundle);
 }
 example.exec('cdk synth --quiet');
+
+// Type-checking (and linting) of the example app and the benchmark, which jsii does not compile.
+for (const dir of ['bin', 'bench']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: {
+      extends: '../tsconfig.json',
+      compilerOptions: { noEmit: true, rootDir: '..', isolatedModules: true },
+      include: ['**/*.ts'],
+      exclude: ['node_modules'],
+    },
+  });
+}
 
 // Quiet, offline tools.
 for (const task of [project.testTask, project.compileTask, example]) {

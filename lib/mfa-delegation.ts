@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { MfaRequiredRole } from './mfa-required-role';
 import { MfaUser } from './mfa-user';
-import { IMfaDevice, VirtualMfaDevice } from './virtual-mfa-device';
 import { validateIamName } from './private/validation';
+import { IMfaDevice, VirtualMfaDevice } from './virtual-mfa-device';
 
 /**
  * Properties of an MfaDelegation.

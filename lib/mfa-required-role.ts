@@ -117,7 +117,8 @@ export class MfaRequiredRole extends iam.Role {
       throw new Error('trustedPrincipals must name at least one principal; leave it out to trust an account instead');
     }
     const condition = mfaCondition(props.maxMfaAge);
-    const trusted = props.trustedPrincipals ?? [props.trustedAccount ? new iam.AccountPrincipal(props.trustedAccount) : new iam.AccountRootPrincipal()];
+    const trusted = props.trustedPrincipals
+      ?? [props.trustedAccount ? new iam.AccountPrincipal(props.trustedAccount) : new iam.AccountRootPrincipal()];
     super(scope, id, {
       assumedBy: new iam.CompositePrincipal(...trusted.map((principal) => new iam.PrincipalWithConditions(principal, condition))),
       roleName: props.roleName,

@@ -144,7 +144,7 @@ describe('VirtualMfaDevice', () => {
 
   test('fails to import a hardware serial that is too short', () => {
     expect(() => VirtualMfaDevice.fromSerialNumber(newStack(), 'Device', 'ABC')).toThrow(
-      "serialNumber must be an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) or a hardware serial "
+      'serialNumber must be an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) or a hardware serial '
       + "(9 to 256 characters of letters, digits and _+=/:,.@-), but got 'ABC'");
   });
 
