@@ -2,3 +2,4 @@ export * from './mfa-required-role';
 export * from './mfa-user';
 export * from './virtual-mfa-device';
 export * from './mfa-delegation';
+export * from './mfa-guard';
