@@ -1,0 +1,122 @@
+import { CliError } from './errors';
+
+// Each function loads its AWS SDK v3 client when called: `write --outputs-file`, `--template` and `--help` load none.
+
+/**
+ * The outputs of a deployed stack (CloudFormation `DescribeStacks`); `region` defaults to the SDK's (AWS_REGION, profile).
+ */
+export async function describeStackOutputs(stackName: string, region?: string): Promise<Array<{ OutputKey?: string; OutputValue?: string }>> {
+  const { CloudFormationClient, DescribeStacksCommand } = load<typeof import('@aws-sdk/client-cloudformation')>('@aws-sdk/client-cloudformation');
+  const client = new CloudFormationClient({ region });
+  const answer = await call(`read the outputs of stack ${stackName}`, () => client.send(new DescribeStacksCommand({ StackName: stackName })), {
+    ValidationError: async () => `Stack ${stackName} does not exist in ${await client.config.region()} (or these credentials cannot see it).`,
+  });
+  return answer.Stacks?.[0]?.Outputs ?? [];
+}
+
+/**
+ * The `SecretString` of a secret (Secrets Manager `GetSecretValue`), in the region of its ARN.
+ */
+export async function getSecretString(secretArn: string): Promise<string> {
+  const { SecretsManagerClient, GetSecretValueCommand } = load<typeof import('@aws-sdk/client-secrets-manager')>('@aws-sdk/client-secrets-manager');
+  const client = new SecretsManagerClient({ region: regionOfArn(secretArn) });
+  const answer = await call(`read the secret ${secretArn}`, () => client.send(new GetSecretValueCommand({ SecretId: secretArn })), {
+    ResourceNotFoundException: () => `The secret ${secretArn} does not exist (or has no value yet).`,
+  });
+  if (answer.SecretString === undefined) {
+    throw new CliError(`The secret ${secretArn} holds no SecretString.`);
+  }
+  return answer.SecretString;
+}
+
+/**
+ * Replace the `SecretString` of a secret (Secrets Manager `PutSecretValue`).
+ */
+export async function putSecretString(secretArn: string, secretString: string): Promise<void> {
+  const { SecretsManagerClient, PutSecretValueCommand } = load<typeof import('@aws-sdk/client-secrets-manager')>('@aws-sdk/client-secrets-manager');
+  const client = new SecretsManagerClient({ region: regionOfArn(secretArn) });
+  await call(`update the secret ${secretArn}`, () => client.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: secretString })));
+}
+
+/**
+ * Enable a virtual MFA device with two consecutive codes (IAM `EnableMFADevice`).
+ */
+export async function enableMfaDevice(userName: string, serialNumber: string, code1: string, code2: string): Promise<void> {
+  const { IAMClient, EnableMFADeviceCommand } = load<typeof import('@aws-sdk/client-iam')>('@aws-sdk/client-iam');
+  const client = new IAMClient({ region: regionOfArn(serialNumber) });
+  const input = { UserName: userName, SerialNumber: serialNumber, AuthenticationCode1: code1, AuthenticationCode2: code2 };
+  await call(`enable the MFA device ${serialNumber}`, () => client.send(new EnableMFADeviceCommand(input)), {
+    InvalidAuthenticationCode: () => `IAM did not accept the codes for ${serialNumber}: enter two consecutive codes from the authenticator app.`,
+    EntityAlreadyExists: () => `The MFA device ${serialNumber} is already enabled.`,
+  });
+}
+
+/**
+ * Temporary credentials from STS `GetSessionToken`, signed with the long-term keys of `profile`.
+ */
+export interface SessionCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration: Date;
+}
+
+/**
+ * Call STS `GetSessionToken` with an MFA code, using the credentials of a profile (`aws sts get-session-token`).
+ */
+export async function getSessionToken(options: {
+  readonly profile: string;
+  readonly region: string;
+  readonly serialNumber: string;
+  readonly tokenCode: string;
+  readonly durationSeconds?: number;
+}): Promise<SessionCredentials> {
+  const { STSClient, GetSessionTokenCommand } = load<typeof import('@aws-sdk/client-sts')>('@aws-sdk/client-sts');
+  const client = new STSClient({ region: options.region, profile: options.profile });
+  const input = { SerialNumber: options.serialNumber, TokenCode: options.tokenCode, DurationSeconds: options.durationSeconds };
+  const answer = await call(`get a session token for profile ${options.profile}`, () => client.send(new GetSessionTokenCommand(input)));
+  const c = answer.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+    throw new CliError('STS answered GetSessionToken without complete credentials.');
+  }
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+}
+
+/**
+ * The region to call for an ARN: its own region, else (IAM) the partition's main region.
+ */
+export function regionOfArn(arn: string): string {
+  const [, partition = 'aws', , region = ''] = arn.split(':');
+  if (region !== '') {
+    return region;
+  }
+  return { 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' }[partition] ?? 'us-east-1';
+}
+
+/**
+ * Run an AWS call; turn its failure into one sentence (known error names get their own).
+ */
+async function call<T>(action: string, fn: () => Promise<T>, known: Record<string, () => string | Promise<string>> = {}): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const error = e as { name?: string; message?: string };
+    const name = error.name ?? 'Error';
+    const message = String(error.message ?? '').split('\n')[0].trim().replace(/[.\s]+$/, '');
+    if (name in known) {
+      throw new CliError(await known[name]());
+    }
+    if (name === 'CredentialsProviderError' || /credentials/i.test(message)) {
+      throw new CliError(`Could not ${action}: no usable AWS credentials (${message}).`);
+    }
+    if (/region is missing/i.test(message)) {
+      throw new CliError(`Could not ${action}: no region is set (pass --region or set AWS_REGION).`);
+    }
+    throw new CliError(`Could not ${action}: ${name === 'Error' ? '' : `${name}: `}${message}.`);
+  }
+}
+
+function load<T>(id: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(id);
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+import * as readline from 'readline/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import * as commands from './commands';
+import { CliError } from './errors';
+
+/**
+ * `mfa-profile`: from the outputs of `MfaDelegation` to a working AWS profile. A thin shell over `commands.ts`.
+ */
+export function program(io: commands.Io): Command {
+  const root = new Command('mfa-profile')
+    .description('Turn the outputs of an MfaDelegation stack into AWS profiles that assume its role with MFA.')
+    .configureOutput({ outputError: (text, write) => write(`mfa-profile: ${text.replace(/^error: /, '')}`) })
+    .showSuggestionAfterError();
+
+  sourceOptions(root.command('write'), 'every one in the stack')
+    .description('Write the role profile ([profile mfa]: role_arn, source_profile, mfa_serial) into the AWS config file.')
+    .option('--profile <name>', 'the role profile\'s name (default: the MfaRoleProfile output, "mfa")')
+    .option('--source-profile <name>', 'the source profile\'s name (default: the MfaSourceProfile output, the user name)')
+    .option('--duration-seconds <seconds>', 'write duration_seconds (900 up to the role\'s maximum session duration)', integer)
+    .option('--role-session-name <name>', 'write role_session_name')
+    .option('--profile-region <region>', 'write region')
+    .option('--config-file <file>', 'the config file (default: AWS_CONFIG_FILE, else ~/.aws/config)')
+    .option('--print', 'print the sections instead of writing them')
+    .option('--credentials-style', 'print the role profile as the AWS Toolkit for Visual Studio guide puts it in the credentials file')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  mfa-profile write --outputs-file cdk-outputs.json',
+      '  mfa-profile write --stack MfaDelegationExample --region eu-west-1 --profile admin-mfa',
+      '  mfa-profile write --template cdk.out/MfaDelegationExample.template.json --account 111111111111 --print',
+    ].join('\n'))
+    .action((options: commands.WriteOptions) => commands.write(options, io));
+
+  sourceOptions(root.command('credentials'), 'the only one')
+    .description('Write the source profile ([toolkit-user]: the access key from its secret) into the AWS credentials file.')
+    .option('--source-profile <name>', 'the profile\'s name (default: the MfaSourceProfile output, the user name)')
+    .option('--credentials-file <file>', 'the credentials file (default: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)')
+    .option('--print', 'print the section (secret access key hidden) instead of writing it')
+    .option('--show-secret', 'print the section with the secret access key instead of writing it')
+    .option('--json', 'print the result as JSON')
+    .action((options: commands.CredentialsOptions) => commands.credentials(options, io));
+
+  sourceOptions(root.command('mfa-setup'), 'the only one')
+    .description('Show the MFA seed as a QR code; enable a device created with enable: false; optionally forget the seed.')
+    .option('--png <file>', 'write the QR code to a PNG file (mode 0600) instead of the terminal')
+    .option('--no-qr', 'do not show the QR code')
+    .option('--show-uri', 'also print the otpauth:// URI (it holds the seed)')
+    .option('--code1 <code>', 'the first of two consecutive codes, to enable the device (asked for when missing)')
+    .option('--code2 <code>', 'the second code')
+    .option('--forget', 'then remove the seed from its secret, so that only the authenticator app holds it')
+    .option('--json', 'print the result as JSON (no QR code)')
+    .action((options: commands.MfaSetupOptions) => commands.mfaSetup(options, io));
+
+  root.command('session')
+    .description('Get temporary credentials with MFA (aws sts get-session-token) into a profile of the credentials file.')
+    .requiredOption('--profile <name>', 'the source profile with the user\'s access key')
+    .option('--token-code <code>', 'the code the authenticator app shows (asked for when missing)')
+    .option('--serial-number <arn>', 'the MFA device (default: the mfa_serial of a profile whose source_profile is --profile)')
+    .option('--session-profile <name>', 'the profile to write (default: PROFILE-mfa)')
+    .option('--duration-seconds <seconds>', 'how long the credentials last (900 to 129600)', integer)
+    .option('--region <region>', 'the STS region (default: AWS_REGION, else the profile\'s region)')
+    .option('--config-file <file>', 'the config file (default: AWS_CONFIG_FILE, else ~/.aws/config)')
+    .option('--credentials-file <file>', 'the credentials file (default: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExample:\n  mfa-profile session --profile toolkit-user --token-code 123456')
+    .action((options: commands.SessionOptions) => commands.session(options, io));
+
+  return root;
+}
+
+function sourceOptions(command: Command, delegationDefault: string): Command {
+  return command
+    .option('--outputs-file <file>', 'read the outputs from a `cdk deploy --outputs-file` file')
+    .option('--stack-name <name>', 'the stack to read in the outputs file, or the stack name of a --template preview')
+    .option('--stack <name>', 'read the outputs of a deployed stack (CloudFormation DescribeStacks)')
+    .option('--template <file>', 'preview from a synthesized template (cdk.out/STACK.template.json) before any deploy')
+    .option('--account <id>', 'the 12-digit account of a --template preview')
+    .option('--region <region>', 'the region of --stack (default: AWS_REGION or the profile\'s), or of a --template preview')
+    .option('--partition <partition>', 'the partition of a --template preview (default: aws)')
+    .option('--delegation <id>', `the MfaDelegation to use, by its output prefix (e.g. Toolkit; default: ${delegationDefault})`);
+}
+
+function integer(value: string): number {
+  if (!/^\d+$/.test(value)) {
+    throw new InvalidArgumentError('expected a whole number of seconds.');
+  }
+  return Number(value);
+}
+
+async function ask(question: string): Promise<string> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+if (require.main === module) {
+  const io: commands.Io = {
+    env: process.env,
+    out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    say: (text) => process.stderr.write(`${text}\n`),
+    ask: process.stdin.isTTY ? ask : undefined,
+  };
+  program(io).parseAsync(process.argv).catch((e: Error) => {
+    const sentence = e instanceof CliError ? e.message : `unexpected error: ${e.message}`;
+    process.stderr.write(`mfa-profile: ${sentence}\n`);
+    process.exitCode = 1;
+  });
+}

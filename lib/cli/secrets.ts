@@ -1,0 +1,86 @@
+import { CliError } from './errors';
+import { parseJson } from './outputs';
+
+/**
+ * The access key secret (DESIGN.md): `{ "userName", "accessKeyId", "secretAccessKey" }`.
+ */
+export interface AccessKey {
+  readonly userName?: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/**
+ * The seed secret (DESIGN.md), as written by the custom resource handler and changed by `mfa-setup`.
+ */
+export interface SeedSecret {
+  readonly serialNumber: string;
+  readonly userName: string;
+  readonly seed: string;
+  readonly otpauthUri?: string;
+  readonly enabled: boolean;
+  /** Every key of the secret, to write it back with only the intended changes. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The access key in a secret's `SecretString`. Errors name the secret, never its content.
+ */
+export function accessKeyOf(secretString: string, secretArn: string): AccessKey {
+  const raw = objectOf(secretString, secretArn);
+  if (typeof raw.accessKeyId !== 'string' || typeof raw.secretAccessKey !== 'string' || raw.accessKeyId === '' || raw.secretAccessKey === '') {
+    throw new CliError(`The secret ${secretArn} does not hold an access key (accessKeyId and secretAccessKey).`);
+  }
+  return {
+    userName: typeof raw.userName === 'string' ? raw.userName : undefined,
+    accessKeyId: raw.accessKeyId,
+    secretAccessKey: raw.secretAccessKey,
+  };
+}
+
+/**
+ * The MFA seed in a secret's `SecretString`; a placeholder (the device does not exist yet) or a forgotten seed fail.
+ */
+export function seedOf(secretString: string, secretArn: string): SeedSecret {
+  const raw = objectOf(secretString, secretArn);
+  if ('pending' in raw) {
+    throw new CliError(`The secret ${secretArn} holds no seed yet: the MFA device has not been created.`);
+  }
+  if (raw.forgotten === true) {
+    throw new CliError(`The seed was removed from the secret ${secretArn} (mfa-setup --forget): only the authenticator app holds it.`);
+  }
+  const { serialNumber, userName, seed, otpauthUri, enabled } = raw;
+  if (typeof serialNumber !== 'string' || typeof userName !== 'string' || typeof seed !== 'string' || seed === '') {
+    throw new CliError(`The secret ${secretArn} does not hold an MFA seed (serialNumber, userName and seed).`);
+  }
+  return {
+    serialNumber,
+    userName,
+    seed,
+    otpauthUri: typeof otpauthUri === 'string' ? otpauthUri : undefined,
+    enabled: enabled !== false,
+    raw,
+  };
+}
+
+/**
+ * The seed secret's new `SecretString` after `mfa-setup`: `enabled` set, and with `forget` the seed and the URI
+ * removed and `forgotten: true` added. Every other key is kept.
+ */
+export function updatedSeedSecret(secret: SeedSecret, change: { readonly enabled: boolean; readonly forget: boolean }): string {
+  const next: Record<string, unknown> = { ...secret.raw, enabled: change.enabled };
+  if (change.forget) {
+    delete next.seed;
+    delete next.otpauthUri;
+    next.forgotten = true;
+  }
+  return JSON.stringify(next);
+}
+
+function objectOf(secretString: string, secretArn: string): Record<string, unknown> {
+  const raw = parseJson(secretString, `The secret ${secretArn}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new CliError(`The secret ${secretArn} does not hold a JSON object.`);
+  }
+  return raw as Record<string, unknown>;
+}

@@ -1,0 +1,105 @@
+import { promises as fs } from 'fs';
+import { describeStackOutputs } from './aws';
+import { CliError } from './errors';
+import { Delegation, DelegationField, findDelegations, outputsOfStack, parseJson, parseOutputsFile, pickDelegations, pickStack, StackOutputs } from './outputs';
+import { previewOutputs, stackNameOfTemplateFile } from './template';
+
+/**
+ * Where the stack outputs come from: exactly one of `outputsFile`, `stack` and `template`.
+ */
+export interface SourceOptions {
+  /** A `cdk deploy --outputs-file` file. */
+  readonly outputsFile?: string;
+  /** The stack in the outputs file (or the stack name of a template). */
+  readonly stackName?: string;
+  /** A deployed stack, read with CloudFormation `DescribeStacks`. */
+  readonly stack?: string;
+  /** A synthesized template (`cdk.out/STACK.template.json`), for a preview before deploy. */
+  readonly template?: string;
+  /** The account of the preview. */
+  readonly account?: string;
+  /** The region of the deployed stack, or of the preview. */
+  readonly region?: string;
+  /** The partition of the preview. @default aws */
+  readonly partition?: string;
+  /** The output prefix of one delegation. */
+  readonly delegation?: string;
+}
+
+/**
+ * The delegations picked from the source, and what a preview cannot know.
+ */
+export interface Source {
+  readonly stackName: string;
+  /** What was read, for messages: a file, or `stack NAME`. */
+  readonly origin: string;
+  readonly delegations: Delegation[];
+  /** True for a template preview. */
+  readonly preview: boolean;
+}
+
+/**
+ * Read the outputs and pick the delegations (`--delegation`, else all).
+ */
+export async function loadSource(options: SourceOptions): Promise<Source> {
+  const { stackName, origin, outputs } = await readOutputs(options);
+  const delegations = pickDelegations(stackName, findDelegations(stackName, outputs), options.delegation);
+  return { stackName, origin, delegations, preview: options.template !== undefined };
+}
+
+/**
+ * The one delegation a command works on.
+ */
+export function onlyDelegation(source: Source): Delegation {
+  if (source.delegations.length > 1) {
+    throw new CliError(`Stack ${source.stackName} has several delegations (${source.delegations.map((d) => d.id).join(', ')}): pick one with --delegation.`);
+  }
+  return source.delegations[0];
+}
+
+/**
+ * The outputs of the picked delegations that are unknown before deploy, as `[output key, reason]`.
+ */
+export function unknownOutputs(source: Source): Array<[string, string]> {
+  return source.delegations.flatMap((d) => Object.entries(d.unknown)
+    .map(([field, reason]): [string, string] => [d.id + (field as DelegationField), reason]));
+}
+
+/**
+ * Read a text file; a missing or unreadable file is one sentence.
+ */
+export async function readText(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'ENOENT' ? `${file} does not exist.` : `Cannot read ${file} (${code ?? (e as Error).message}).`);
+  }
+}
+
+async function readOutputs(options: SourceOptions): Promise<{ stackName: string; origin: string; outputs: StackOutputs }> {
+  const given = [options.outputsFile, options.stack, options.template].filter((v) => v !== undefined).length;
+  if (given !== 1) {
+    throw new CliError('Say where the outputs come from with one of --outputs-file FILE, --stack NAME or --template FILE.');
+  }
+  if (options.outputsFile !== undefined) {
+    const stacks = parseOutputsFile(await readText(options.outputsFile), options.outputsFile);
+    const stackName = pickStack(stacks, options.outputsFile, options.stackName);
+    return { stackName, origin: options.outputsFile, outputs: stacks[stackName] };
+  }
+  if (options.stack !== undefined) {
+    return { stackName: options.stack, origin: `stack ${options.stack}`, outputs: outputsOfStack(await describeStackOutputs(options.stack, options.region)) };
+  }
+  const template = options.template as string;
+  if (options.account === undefined || !/^\d{12}$/.test(options.account)) {
+    throw new CliError(`A preview needs the 12-digit account it will be deployed to: --account ID${options.account === undefined ? '' : ` (not "${options.account}")`}.`);
+  }
+  const partition = options.partition ?? 'aws';
+  if (!/^aws(-[a-z]+)*$/.test(partition)) {
+    throw new CliError(`--partition "${partition}" is not an AWS partition (like aws, aws-cn or aws-us-gov).`);
+  }
+  const stackName = options.stackName ?? stackNameOfTemplateFile(template);
+  const parsed = parseJson(await readText(template), template);
+  const outputs = previewOutputs(parsed, { stackName, account: options.account, partition, region: options.region });
+  return { stackName, origin: template, outputs };
+}
