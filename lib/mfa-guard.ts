@@ -105,8 +105,10 @@ export class MfaGuard implements IAspect {
       return;
     }
     const resolved = Stack.of(identity).resolve(policies);
-    for (const policy of Array.isArray(resolved) ? resolved : []) {
-      this.report(identity, `inline policy ${describeValue(policy?.PolicyName)} of ${identity.node.path}`, policy?.PolicyDocument);
+    // An L1 property holds `{ policyName, policyDocument }`; a raw override `{ PolicyName, PolicyDocument }`.
+    for (const policy of listOf(resolved) as any[]) {
+      this.report(identity, `inline policy ${describeValue(policy?.policyName ?? policy?.PolicyName)} of ${identity.node.path}`,
+        policy?.policyDocument ?? policy?.PolicyDocument);
     }
   }
 

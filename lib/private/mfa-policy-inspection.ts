@@ -103,7 +103,7 @@ function isDenyWithoutMfa(statement: any): boolean {
   const everywhere = statement.NotResource === undefined && (statement.Resource === undefined || asArray(statement.Resource).includes('*'));
   const condition = statement.Condition ?? {};
   const values = conditionValues(condition, 'BoolIfExists', MFA_PRESENT);
-  const onlyMfaCondition = Object.keys(condition).length === 1 && Object.keys(condition.BoolIfExists).length === 1;
+  const onlyMfaCondition = Object.keys(condition).length === 1 && Object.keys(condition.BoolIfExists ?? {}).length === 1;
   return everyone && everywhere && onlyMfaCondition && values !== undefined && values.length > 0
     && values.every((v) => String(v).toLowerCase() === 'false');
 }
