@@ -3,3 +3,4 @@ export * from './mfa-user';
 export * from './virtual-mfa-device';
 export * from './mfa-delegation';
 export * from './mfa-guard';
+export * from './mfa-team';
