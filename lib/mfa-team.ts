@@ -1,0 +1,581 @@
+import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct, IConstruct } from 'constructs';
+import { MfaRequiredRole } from './mfa-required-role';
+import { JsonEntry, packJson } from './private/json-outputs';
+import { memberStackIndex } from './private/member-placement';
+import { CLOUDFORMATION_LIMITS, IAM_LIMITS, checkTemplate, renderTemplate } from './private/template-limits';
+import { validateMfaSerial } from './private/validation';
+import { VirtualMfaDevice } from './virtual-mfa-device';
+
+/**
+ * A role of an MfaTeam.
+ */
+export interface MfaTeamRole {
+  /**
+   * The role's name in the team: what members list in `roles`. 1 to 64 characters of letters, digits and _+=.@-,
+   * unique in the team regardless of case.
+   */
+  readonly name: string;
+
+  /**
+   * A name for the IAM role.
+   *
+   * @default - CloudFormation generates a unique name
+   */
+  readonly roleName?: string;
+
+  /**
+   * Managed policies of the role: what its sessions may do.
+   *
+   * @default - no managed policies
+   */
+  readonly managedPolicies?: iam.IManagedPolicy[];
+
+  /**
+   * The longest session that `AssumeRole` may ask for: 1 to 12 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly maxSessionDuration?: Duration;
+
+  /**
+   * The longest time since the MFA sign-in after which the role may still be assumed.
+   *
+   * @default - no bound on the age of the MFA sign-in
+   */
+  readonly maxMfaAge?: Duration;
+}
+
+/**
+ * A member of an MfaTeam: one IAM user.
+ */
+export interface MfaTeamMember {
+  /**
+   * The name of the member's IAM user: 1 to 64 characters of letters, digits and _+=.@- (no commas: the member's
+   * secrets are named after it), unique in the team regardless of case.
+   */
+  readonly userName: string;
+
+  /**
+   * The names of the team roles the member may assume: 1 to 10, because the member is in one IAM group per role and
+   * IAM puts a user in at most 10 groups.
+   */
+  readonly roles: string[];
+
+  /**
+   * The serial number of an MFA device the member already has or will get outside this stack (a hardware TOTP token,
+   * or a virtual device someone enables for the user): the ARN of a virtual device or a hardware serial.
+   *
+   * @default - the team defines a virtual MFA device for the member
+   */
+  readonly mfaSerial?: string;
+
+  /**
+   * Whether to define an access key for the member, kept in the Secrets Manager secret
+   * `mfa-team/<teamName>/<userName>/access-key` as `{ "userName", "accessKeyId", "secretAccessKey" }`.
+   *
+   * @default true
+   */
+  readonly accessKey?: boolean;
+}
+
+/**
+ * Properties of an MfaTeam.
+ */
+export interface MfaTeamProps {
+  /**
+   * The team's roles. Each is an MfaRequiredRole with an IAM group whose members may assume it with MFA.
+   */
+  readonly roles: MfaTeamRole[];
+
+  /**
+   * The team's members and the roles each may assume.
+   */
+  readonly members: MfaTeamMember[];
+
+  /**
+   * The team's name: its users, groups, roles and MFA devices have the IAM path `/mfa-team/<teamName>/`, and its
+   * secrets are named `mfa-team/<teamName>/...`. 1 to 64 characters of letters, digits and _+=.@-, unique in the app.
+   *
+   * @default - the construct id without the characters that are not letters or digits
+   */
+  readonly teamName?: string;
+
+  /**
+   * Whether to enable the virtual MFA devices at deploy time (see `VirtualMfaDevice`'s `enable`).
+   *
+   * @default true
+   */
+  readonly enableMfaDevices?: boolean;
+
+  /**
+   * The number of nested stacks that hold the members' resources, or 0 to keep them in the team's own stack.
+   *
+   * A member's nested stack follows from its user name alone (a consistent hash), so adding or removing members
+   * never moves another member. Changing this number does move members (going from n to n + 1 moves about
+   * 1 / (n + 1) of them); CloudFormation cannot move a named IAM user between stacks in one deploy, so remove the
+   * moving members in one deploy and add them back in the next (they get new MFA devices and access keys).
+   *
+   * @default - 0 while the team's resources fit into 400 of the stack's 500; else the fewest nested stacks that hold
+   * at most 400 resources each, with a warning to set the number, so that the layout stays as the team grows
+   */
+  readonly memberStacks?: number;
+
+  /**
+   * The prefix of the team's stack output keys (letters and digits, starting with a letter).
+   *
+   * @default - the construct id without the characters that are not letters or digits
+   */
+  readonly outputPrefix?: string;
+}
+
+/** The longest JSON value of one stack output: a JSON map longer than this is spread over several outputs. */
+const OUTPUT_VALUE_BYTES = 4096;
+
+/** The resources a member stack may hold by default: 100 below CloudFormation's 500, for members to come. */
+const MEMBER_STACK_RESOURCES = 400;
+
+/** The resources of the custom resource handler in each stack with virtual MFA devices: function, role, policy. */
+const HANDLER_RESOURCES = 3;
+
+/** The role ARN of the longest partition and a generated role name, for the size of the roles output. */
+const LONGEST_ROLE_ARN_WITHOUT_PATH_AND_NAME = 'arn:aws-us-gov:iam::123456789012:role'.length;
+const LONGEST_GENERATED_ROLE_NAME = 64;
+
+const TEAM_NAME = /^[A-Za-z0-9_+=.@-]{1,64}$/;
+/** The teams of an app by lower-cased teamName, and of a stack by outputPrefix. */
+const TEAMS_OF_APP = new WeakMap<IConstruct, Map<string, MfaTeam>>();
+const TEAMS_OF_STACK = new WeakMap<Stack, Map<string, MfaTeam>>();
+
+/**
+ * Defines a team of IAM users who may assume MFA-only roles: one MfaRequiredRole and one IAM group per role, and per
+ * member an IAM user in the groups of its roles, a virtual MFA device (or an existing device's serial) and an access
+ * key in Secrets Manager.
+ *
+ * Each group's inline policy allows `sts:AssumeRole` on its role with `Bool aws:MultiFactorAuthPresent "true"` (and
+ * `NumericLessThan aws:MultiFactorAuthAge` for a role with `maxMfaAge`); the users have no policy of their own. Each
+ * role trusts the account, with MFA, for principals under the team's IAM path only
+ * (`ArnLike aws:PrincipalArn arn:aws:iam::<account>:user/mfa-team/<teamName>/*`): a trust policy that named a thousand
+ * users would be far over IAM's 2,048 characters, and the groups say which member may assume which role.
+ *
+ * The handler that creates the MFA devices is allowed to create and delete devices and to enable and deactivate them
+ * for users only under the team's IAM path, and to write only the team's seed secrets (`mfa-team/<teamName>/<user>/mfa-seed`),
+ * by three statements per stack, however many members the team has.
+ *
+ * A member defines 1 resource (the IAM user, which lists its groups itself), 2 more for a virtual MFA device (the
+ * device and its seed secret) and 2 more for an access key (the key and its secret): 3 without an access key, 5 with
+ * one. When the team outgrows its stack, the members are spread over nested stacks (see `memberStacks`). At synth, the
+ * team checks every stack it uses against CloudFormation's quotas (resources, outputs, parameters, mappings, template
+ * size) and IAM's (policy sizes, groups per user, managed policies per role), and names the quota and the measured value.
+ *
+ * The stack outputs (contract in DESIGN.md, "Stack outputs of MfaTeam") hold one JSON map of the team, of its roles
+ * and of its members, each spread over several outputs of at most 4,096 bytes when longer; `mfa-profile --member`
+ * reads them.
+ *
+ * @example
+ * declare const stack: Stack;
+ * new MfaTeam(stack, 'Dev', {
+ *   roles: [
+ *     { name: 'readonly', managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')] },
+ *     { name: 'admin', managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')], maxMfaAge: Duration.hours(1) },
+ *   ],
+ *   members: [
+ *     { userName: 'alice', roles: ['readonly', 'admin'] },
+ *     { userName: 'bob', roles: ['readonly'], mfaSerial: 'GAHT12345678' },
+ *   ],
+ * });
+ */
+export class MfaTeam extends Construct {
+  /** The team's name. */
+  public readonly teamName: string;
+
+  /** The IAM path of the team's users, groups, roles and virtual MFA devices: `/mfa-team/<teamName>/`. */
+  public readonly path: string;
+
+  /** The prefix of the names of the team's secrets: `mfa-team/<teamName>/`. */
+  public readonly secretNamePrefix: string;
+
+  /** The prefix of the team's stack output keys. */
+  public readonly outputPrefix: string;
+
+  /** The number of nested stacks that hold the members (0: the members are in the team's stack). */
+  public readonly memberStacks: number;
+
+  /** The nested stacks that hold members, by their index (empty when the members are in the team's stack). */
+  public readonly nestedStacks: NestedStack[] = [];
+
+  private readonly roles = new Map<string, MfaRequiredRole>();
+  private readonly groups = new Map<string, iam.Group>();
+  private readonly nestedStackByIndex = new Map<number, NestedStack>();
+  private readonly grantedStacks = new Set<Stack>();
+
+  constructor(scope: Construct, id: string, props: MfaTeamProps) {
+    super(scope, id);
+    const alphanumericId = id.replace(/[^A-Za-z0-9]/g, '');
+    this.teamName = props.teamName ?? alphanumericId;
+    this.outputPrefix = props.outputPrefix ?? alphanumericId;
+    this.validateNames(id, props);
+    validateRoles(props.roles);
+    validateMembers(props.members, props.roles);
+    if (props.memberStacks !== undefined && (!Number.isInteger(props.memberStacks) || props.memberStacks < 0)) {
+      throw new Error(`memberStacks must be a whole number from 0, but got ${props.memberStacks}`);
+    }
+    this.register();
+
+    this.path = `/mfa-team/${this.teamName}/`;
+    this.secretNamePrefix = `mfa-team/${this.teamName}/`;
+    const stack = Stack.of(this);
+
+    const usersUnderPath = stack.formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'user',
+      resourceName: `${this.path.substring(1)}*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const rolesScope = new Construct(this, 'Roles');
+    const groupsScope = new Construct(this, 'Groups');
+    for (const spec of props.roles) {
+      this.defineRole(rolesScope, groupsScope, spec, usersUnderPath);
+    }
+
+    const layout = memberLayout(props.members, props.roles.length * 2, props.memberStacks);
+    this.memberStacks = layout.stacks;
+    if (props.memberStacks === undefined && layout.stacks > 0) {
+      Annotations.of(this).addWarningV2('cdk-mfa-delegation:MfaTeam.memberStacks',
+        `${this.node.path} spreads its ${props.members.length} members over ${layout.stacks} nested stacks by default. Set memberStacks: `
+        + `${layout.stacks} so that the layout stays the same as the team grows: a member who moves to another nested stack has to be `
+        + 'removed in one deploy and added back in the next.');
+    }
+    if (layout.resources > CLOUDFORMATION_LIMITS.resourcesPerOperation) {
+      Annotations.of(this).addWarningV2('cdk-mfa-delegation:MfaTeam.resourcesPerOperation',
+        `${this.node.path} defines ${layout.resources} resources, and CloudFormation creates, updates or deletes at most `
+        + `${CLOUDFORMATION_LIMITS.resourcesPerOperation.toLocaleString('en-US')} resources of a stack and its nested stacks in one operation: `
+        + 'create the team in steps (a few hundred members per deploy), and change at most that many resources per deploy.');
+    }
+
+    const membersScope = layout.stacks === 0 ? new Construct(this, 'Members') : undefined;
+    for (const member of props.members) {
+      const memberScope = membersScope ?? this.nestedStack(memberStackIndex(member.userName, layout.stacks), layout.stacks);
+      this.defineMember(memberScope, member, props.enableMfaDevices ?? true);
+    }
+
+    this.defineOutputs(props);
+    this.node.addValidation({ validate: () => this.validateLimits() });
+  }
+
+  /**
+   * The MfaRequiredRole of a team role, by its name in the team.
+   */
+  public role(name: string): MfaRequiredRole {
+    const role = this.roles.get(name);
+    if (!role) {
+      throw new Error(`${this.node.path} has no role '${name}'; its roles are ${list([...this.roles.keys()])}`);
+    }
+    return role;
+  }
+
+  private validateNames(id: string, props: MfaTeamProps): void {
+    if (Token.isUnresolved(this.teamName) || !TEAM_NAME.test(this.teamName)) {
+      throw new Error(props.teamName === undefined
+        ? `teamName cannot be derived from the construct id '${id}': pass a teamName of letters, digits and _+=.@-`
+        : `teamName must be 1 to 64 characters of letters, digits and _+=.@- but got '${props.teamName}'`);
+    }
+    if (!/^[A-Za-z][A-Za-z0-9]{0,199}$/.test(this.outputPrefix)) {
+      throw new Error(props.outputPrefix === undefined
+        ? `outputPrefix cannot be derived from the construct id '${id}': pass an outputPrefix of letters and digits that starts with a letter`
+        : `outputPrefix must be 1 to 200 letters and digits starting with a letter, but got '${props.outputPrefix}'`);
+    }
+    const other = TEAMS_OF_APP.get(this.node.root)?.get(this.teamName.toLowerCase());
+    if (other) {
+      throw new Error(`MfaTeams ${other.node.path} and ${this.node.path} both have the teamName '${this.teamName}': their users, groups, `
+        + 'roles, devices and secrets would share one IAM path and secret prefix; give each team its own teamName');
+    }
+    const clash = TEAMS_OF_STACK.get(Stack.of(this))?.get(this.outputPrefix);
+    if (clash) {
+      throw new Error(`MfaTeams ${clash.node.path} and ${this.node.path} both use the output prefix '${this.outputPrefix}': give one of them `
+        + 'another outputPrefix');
+    }
+  }
+
+  private register(): void {
+    const byName = TEAMS_OF_APP.get(this.node.root) ?? new Map<string, MfaTeam>();
+    TEAMS_OF_APP.set(this.node.root, byName.set(this.teamName.toLowerCase(), this));
+    const byPrefix = TEAMS_OF_STACK.get(Stack.of(this)) ?? new Map<string, MfaTeam>();
+    TEAMS_OF_STACK.set(Stack.of(this), byPrefix.set(this.outputPrefix, this));
+  }
+
+  private defineRole(rolesScope: Construct, groupsScope: Construct, spec: MfaTeamRole, usersUnderPath: string): void {
+    const role = new MfaRequiredRole(rolesScope, spec.name, {
+      roleName: spec.roleName,
+      path: this.path,
+      description: `cdk-mfa-delegation team ${this.teamName}: role ${spec.name}`,
+      managedPolicies: spec.managedPolicies,
+      maxSessionDuration: spec.maxSessionDuration,
+      maxMfaAge: spec.maxMfaAge,
+      trustedPrincipals: [new iam.AccountRootPrincipal().withConditions({ ArnLike: { 'aws:PrincipalArn': usersUnderPath } })],
+    });
+    // The group's policy is inline in AWS::IAM::Group (an iam.Policy would be one more resource per role).
+    const group = new iam.Group(groupsScope, spec.name, { path: this.path });
+    (group.node.defaultChild as iam.CfnGroup).policies = [{
+      policyName: 'AssumeRoleWithMfa',
+      policyDocument: new iam.PolicyDocument({
+        statements: [new iam.PolicyStatement({
+          actions: ['sts:AssumeRole'],
+          resources: [role.roleArn],
+          conditions: role.mfaCondition,
+        })],
+      }),
+    }];
+    this.roles.set(spec.name, role);
+    this.groups.set(spec.name, group);
+  }
+
+  private nestedStack(index: number, count: number): NestedStack {
+    let nested = this.nestedStackByIndex.get(index);
+    if (!nested) {
+      nested = new NestedStack(this, `Members${index + 1}`, {
+        description: `cdk-mfa-delegation team ${this.teamName}: members, nested stack ${index + 1} of ${count}`,
+      });
+      this.nestedStackByIndex.set(index, nested);
+      this.nestedStacks.push(nested);
+      this.nestedStacks.sort((a, b) => a.node.id.localeCompare(b.node.id, 'en', { numeric: true }));
+    }
+    return nested;
+  }
+
+  private defineMember(scope: Construct, member: MfaTeamMember, enable: boolean): void {
+    const memberScope = new Construct(scope, member.userName);
+    const user = new iam.User(memberScope, 'User', {
+      userName: member.userName,
+      path: this.path,
+      groups: member.roles.map((name) => this.groups.get(name)!),
+    });
+    if (member.mfaSerial === undefined) {
+      const device = new VirtualMfaDevice(memberScope, 'MfaDevice', {
+        user,
+        path: this.path,
+        enable,
+        seedSecretName: `${this.secretNamePrefix}${member.userName}/mfa-seed`,
+        grantHandlerPermissions: false,
+      });
+      this.grantHandler(device);
+    }
+    if (member.accessKey ?? true) {
+      const key = new iam.AccessKey(memberScope, 'AccessKey', { user });
+      new secretsmanager.Secret(memberScope, 'AccessKeySecret', {
+        secretName: `${this.secretNamePrefix}${member.userName}/access-key`,
+        description: `Access key of ${member.userName}, member of the cdk-mfa-delegation team ${this.teamName}`,
+        secretObjectValue: {
+          userName: SecretValue.unsafePlainText(member.userName),
+          accessKeyId: SecretValue.unsafePlainText(key.accessKeyId),
+          secretAccessKey: key.secretAccessKey,
+        },
+      });
+    }
+  }
+
+  /**
+   * Allow the stack's device handler to manage the team's devices: by IAM path and secret name prefix, three
+   * statements per stack, instead of three per device.
+   */
+  private grantHandler(device: VirtualMfaDevice): void {
+    const stack = Stack.of(device);
+    if (this.grantedStacks.has(stack)) {
+      return;
+    }
+    this.grantedStacks.add(stack);
+    const underPath = (resource: string) => stack.formatArn({
+      service: 'iam',
+      region: '',
+      resource,
+      resourceName: `${this.path.substring(1)}*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    device.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'],
+      resources: [underPath('mfa')],
+    }));
+    device.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'],
+      resources: [underPath('user')],
+    }));
+    device.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['secretsmanager:PutSecretValue'],
+      // Secrets Manager appends '-' and 6 random characters to a secret's name in its ARN.
+      resources: [stack.formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${this.secretNamePrefix}*/mfa-seed-??????`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      })],
+    }));
+  }
+
+  private defineOutputs(props: MfaTeamProps): void {
+    const stack = Stack.of(this);
+    const roleEntries: JsonEntry[] = [...props.roles]
+      .sort((a, b) => compareNames(a.name, b.name))
+      .map((spec) => {
+        const maxSessionDuration = (spec.maxSessionDuration ?? Duration.hours(1)).toSeconds();
+        const longestArn = LONGEST_ROLE_ARN_WITHOUT_PATH_AND_NAME + this.path.length + (spec.roleName?.length ?? LONGEST_GENERATED_ROLE_NAME);
+        return {
+          key: spec.name,
+          value: { roleArn: this.role(spec.name).roleArn, maxSessionDuration },
+          bytes: JSON.stringify({ roleArn: 'x'.repeat(longestArn), maxSessionDuration }).length,
+        };
+      });
+    const memberEntries: JsonEntry[] = [...props.members]
+      .sort((a, b) => compareNames(a.userName, b.userName))
+      .map((member) => {
+        const value = { roles: member.roles, accessKey: member.accessKey ?? true, ...(member.mfaSerial ? { mfaSerial: member.mfaSerial } : {}) };
+        return { key: member.userName, value, bytes: Buffer.byteLength(JSON.stringify(value)) };
+      });
+    const roleChunks = packJson(roleEntries, OUTPUT_VALUE_BYTES);
+    const memberChunks = packJson(memberEntries, OUTPUT_VALUE_BYTES);
+
+    this.output('MfaTeam', 'team', {
+      version: 1,
+      teamName: this.teamName,
+      path: this.path,
+      mfaSerialPrefix: stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'mfa',
+        resourceName: this.path.substring(1),
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+      secretNamePrefix: this.secretNamePrefix,
+      roleOutputs: roleChunks.length,
+      memberOutputs: memberChunks.length,
+    });
+    roleChunks.forEach((chunk, i) => this.output(`MfaTeamRoles${i + 1}`, `roles ${i + 1} of ${roleChunks.length}`, chunk));
+    memberChunks.forEach((chunk, i) => this.output(`MfaTeamMembers${i + 1}`, `members ${i + 1} of ${memberChunks.length}`, chunk));
+  }
+
+  private output(field: string, what: string, value: unknown): void {
+    new CfnOutput(this, field, {
+      key: `${this.outputPrefix}${field}`,
+      value: Stack.of(this).toJsonString(value),
+      description: `cdk-mfa-delegation ${this.outputPrefix} ${what}`,
+    });
+  }
+
+  private validateLimits(): string[] {
+    const errors: string[] = [];
+    const spread = this.memberStacks === 0
+      ? ': spread the members over nested stacks with memberStacks'
+      : `: raise memberStacks (now ${this.memberStacks}) to spread the members more thinly`;
+    for (const stack of [Stack.of(this), ...this.nestedStacks]) {
+      const template = renderTemplate(stack);
+      if (template === undefined) {
+        continue;
+      }
+      const report = checkTemplate(`Stack ${stack.node.path}`, template, spread);
+      errors.push(...report.errors);
+      for (const warning of report.warnings) {
+        Annotations.of(this).addWarningV2('cdk-mfa-delegation:MfaTeam.iamQuota', warning);
+      }
+    }
+    return errors;
+  }
+}
+
+/**
+ * Where the members go: the number of nested stacks, and the resources the team defines in all.
+ */
+function memberLayout(members: readonly MfaTeamMember[], teamResources: number, memberStacks?: number): { stacks: number; resources: number } {
+  const resourcesOf = (m: MfaTeamMember) => 1 + (m.mfaSerial === undefined ? 2 : 0) + ((m.accessKey ?? true) ? 2 : 0);
+  const stackResources = (group: readonly MfaTeamMember[]) =>
+    group.reduce((sum, m) => sum + resourcesOf(m), group.some((m) => m.mfaSerial === undefined) ? HANDLER_RESOURCES : 0);
+  const usedStacks = (stacks: number) => {
+    const groups = Array.from({ length: stacks }, () => [] as MfaTeamMember[]);
+    members.forEach((m) => groups[memberStackIndex(m.userName, stacks)].push(m));
+    return groups.filter((g) => g.length > 0).map(stackResources);
+  };
+  const flat = stackResources(members);
+  let stacks = memberStacks;
+  if (stacks === undefined) {
+    stacks = teamResources + flat <= MEMBER_STACK_RESOURCES ? 0 : Math.ceil(flat / MEMBER_STACK_RESOURCES);
+    while (stacks > 0 && Math.max(...usedStacks(stacks)) > MEMBER_STACK_RESOURCES) {
+      stacks++;
+    }
+  }
+  const used = stacks === 0 ? [flat] : usedStacks(stacks);
+  // Each nested stack is one more resource (AWS::CloudFormation::Stack) in the team's stack.
+  return { stacks, resources: teamResources + (stacks === 0 ? 0 : used.length) + used.reduce((sum, n) => sum + n, 0) };
+}
+
+function validateRoles(roles: readonly MfaTeamRole[]): void {
+  if (roles.length === 0) {
+    throw new Error('roles must list at least one role');
+  }
+  const seen = new Map<string, string>();
+  for (const role of roles) {
+    validateTeamName('The name of a team role', role.name);
+    const clash = seen.get(role.name.toLowerCase());
+    if (clash !== undefined) {
+      throw new Error(`The team roles '${clash}' and '${role.name}' have the same name regardless of case: give each role its own name`);
+    }
+    seen.set(role.name.toLowerCase(), role.name);
+  }
+}
+
+function validateMembers(members: readonly MfaTeamMember[], roles: readonly MfaTeamRole[]): void {
+  if (members.length === 0) {
+    throw new Error('members must list at least one member');
+  }
+  if (members.length > IAM_LIMITS.usersPerAccount) {
+    throw new Error(`members lists ${members.length} members, but IAM allows at most ${IAM_LIMITS.usersPerAccount.toLocaleString('en-US')} `
+      + 'users in an account');
+  }
+  const roleNames = new Set(roles.map((r) => r.name));
+  const seen = new Map<string, string>();
+  for (const member of members) {
+    validateTeamName('The userName of a team member', member.userName);
+    const clash = seen.get(member.userName.toLowerCase());
+    if (clash !== undefined) {
+      throw new Error(`The team members '${clash}' and '${member.userName}' have the same userName regardless of case, and IAM user names `
+        + 'are unique regardless of case: list each member once');
+    }
+    seen.set(member.userName.toLowerCase(), member.userName);
+    if (member.roles.length === 0) {
+      throw new Error(`Team member ${member.userName} may assume no role: list at least one of the team's roles (${list([...roleNames])})`);
+    }
+    if (member.roles.length > IAM_LIMITS.groupsPerUser) {
+      throw new Error(`Team member ${member.userName} lists ${member.roles.length} roles, but a member is in one IAM group per role and IAM `
+        + `puts a user in at most ${IAM_LIMITS.groupsPerUser} groups`);
+    }
+    const unknown = member.roles.filter((r) => !roleNames.has(r));
+    if (unknown.length > 0) {
+      throw new Error(`Team member ${member.userName} lists ${unknown.length === 1 ? 'the role' : 'the roles'} ${list(unknown.map((r) => `'${r}'`))}, `
+        + `which the team does not have; its roles are ${list([...roleNames])}`);
+    }
+    const twice = member.roles.find((r, i) => member.roles.indexOf(r) !== i);
+    if (twice !== undefined) {
+      throw new Error(`Team member ${member.userName} lists the role '${twice}' twice: list each role once`);
+    }
+    if (member.mfaSerial !== undefined) {
+      validateMfaSerial(member.mfaSerial);
+    }
+  }
+}
+
+function validateTeamName(what: string, name: string): void {
+  if (Token.isUnresolved(name) || !TEAM_NAME.test(name)) {
+    throw new Error(`${what} must be 1 to 64 characters of letters, digits and _+=.@- but got '${name}'`);
+  }
+}
+
+/** Order of names in the outputs: regardless of case first (as IAM compares names), then exactly. */
+function compareNames(a: string, b: string): number {
+  const lower = a.toLowerCase().localeCompare(b.toLowerCase(), 'en');
+  return lower !== 0 ? lower : a.localeCompare(b, 'en');
+}
+
+/** `A`, `A and B`, `A, B and C`. */
+function list(items: readonly string[]): string {
+  return items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
