@@ -1,5 +1,6 @@
+import { createHash } from 'crypto';
 import * as path from 'path';
-import { ArnFormat, CustomResource, Duration, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, IResource, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -162,20 +163,6 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
       timeout: Duration.minutes(1),
     });
     this.handler = handler;
-    if (props.grantHandlerPermissions ?? true) {
-      handler.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'],
-        resources: [this.serialNumber],
-      }));
-      handler.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'],
-        resources: [this.user.userArn],
-      }));
-      handler.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['secretsmanager:PutSecretValue'],
-        resources: [this.seedSecret.secretArn],
-      }));
-    }
     props.encryptionKey?.grantEncrypt(handler);
 
     const resource = new CustomResource(this, 'Resource', {
@@ -191,6 +178,27 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
     });
     // The handler's permissions must be in place before the device is created, and stay until it is deleted.
     handler.dependOn(resource);
+
+    if (props.grantHandlerPermissions ?? true) {
+      const document = new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({ actions: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], resources: [this.serialNumber] }),
+          new iam.PolicyStatement({ actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], resources: [this.user.userArn] }),
+          new iam.PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [this.seedSecret.secretArn] }),
+        ],
+      });
+      // One inline policy of the handler's role per device, named after what it grants. A change of device name, path,
+      // user or secret changes the name, and CloudFormation replaces a role policy by creating the new one first and
+      // deleting the old one last: the handler keeps the grants on the old device until that device is gone.
+      const policy = new iam.CfnRolePolicy(this, 'HandlerPolicy', {
+        roleName: handler.role!.roleName,
+        policyDocument: document,
+        policyName: Lazy.string({
+          produce: () => `VirtualMfaDevice-${createHash('sha256').update(JSON.stringify(Stack.of(this).resolve(document))).digest('hex').slice(0, 32)}`,
+        }),
+      });
+      resource.node.addDependency(policy);
+    }
   }
 
   /**

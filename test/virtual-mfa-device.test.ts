@@ -58,7 +58,9 @@ describe('VirtualMfaDevice', () => {
   test('lets its handler touch only this device, this user and this secret', () => {
     const stack = newStack();
     new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
-    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    const policies = template.findResources('AWS::IAM::RolePolicy');
     const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement)
       .map((st: any) => ({ ...st, Action: Array.isArray(st.Action) ? [...st.Action].sort() : st.Action }));
     expect(statements).toEqual([
@@ -70,6 +72,25 @@ describe('VirtualMfaDevice', () => {
       },
       { Effect: 'Allow', Action: 'secretsmanager:PutSecretValue', Resource: { Ref: 'DeviceSeedSecretF331630A' } },
     ]);
+  });
+
+  test('names its handler policy after what it grants, so that a new user or name replaces it only after the old device is gone', () => {
+    const policyName = (userName: string, deviceName?: string) => {
+      const stack = newStack();
+      new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', userName), deviceName });
+      const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::RolePolicy'))[0] as any;
+      return policy.Properties.PolicyName;
+    };
+    expect(policyName('alice')).toMatch(/^VirtualMfaDevice-[0-9a-f]{32}$/);
+    expect(policyName('alice')).toEqual(policyName('alice'));
+    expect(policyName('bob')).not.toEqual(policyName('alice'));
+    expect(policyName('alice', 'alice-phone')).not.toEqual(policyName('alice'));
+  });
+
+  test('skips its own handler policy when the handler is granted otherwise', () => {
+    const stack = newStack();
+    new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice'), grantHandlerPermissions: false });
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::RolePolicy', 0);
   });
 
   test('shares one handler per stack between devices', () => {
@@ -92,7 +113,7 @@ describe('VirtualMfaDevice', () => {
     new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
     const device = Object.values(Template.fromStack(stack).findResources('Custom::VirtualMfaDevice'))[0] as any;
     expect(device.DependsOn).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^VirtualMfaDeviceHandler.*ServiceRoleDefaultPolicy/),
+      expect.stringMatching(/^DeviceHandlerPolicy/),
       expect.stringMatching(/^VirtualMfaDeviceHandler.*ServiceRole[0-9A-F]{8}$/),
     ]));
   });
