@@ -44,8 +44,9 @@ function listOf(value: unknown): unknown[] {
  *   `BoolIfExists` is an error too: the key is absent for long-term access keys, so it lets them in without MFA.
  *   Service and federated principals are ignored; so are Deny statements, except that a Deny of `sts:AssumeRole`
  *   for everyone with only `BoolIfExists aws:MultiFactorAuthPresent "false"` protects its whole document;
- * - an identity policy (`AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`, the inline `Policies` of a user, group or
- *   role) with such an Allow statement, see `checkIdentityPolicies`.
+ * - an identity policy (`AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`, `AWS::IAM::RolePolicy`, `AWS::IAM::UserPolicy`,
+ *   `AWS::IAM::GroupPolicy`, the inline `Policies` of a user, group or role) with such an Allow statement, see
+ *   `checkIdentityPolicies`.
  *
  * Policies that AWS manages (`ReadOnlyAccess`, `AdministratorAccess`, ...) are referenced by ARN only and cannot be
  * inspected. The Aspect only reads the tree, so it can run with `AspectPriority.READONLY`.
@@ -78,6 +79,11 @@ export class MfaGuard implements IAspect {
         break;
       case iam.CfnManagedPolicy.CFN_RESOURCE_TYPE_NAME:
         this.checkPolicyResource(node, (node as iam.CfnManagedPolicy).policyDocument, (node as iam.CfnManagedPolicy).managedPolicyName);
+        break;
+      case iam.CfnRolePolicy.CFN_RESOURCE_TYPE_NAME:
+      case iam.CfnUserPolicy.CFN_RESOURCE_TYPE_NAME:
+      case iam.CfnGroupPolicy.CFN_RESOURCE_TYPE_NAME:
+        this.checkPolicyResource(node, (node as iam.CfnRolePolicy).policyDocument, (node as iam.CfnRolePolicy).policyName);
         break;
       default:
         break;
@@ -145,15 +151,17 @@ export class MfaGuard implements IAspect {
    */
   private attachedOnlyToServiceRoles(policy: CfnResource): boolean {
     const stack = Stack.of(policy);
-    const props = policy as unknown as { users?: unknown; groups?: unknown; roles?: unknown };
+    // AWS::IAM::Policy and ManagedPolicy name lists of users, groups, roles; AWS::IAM::UserPolicy etc. one of them.
+    const props = policy as unknown as Record<'users' | 'groups' | 'roles' | 'userName' | 'groupName' | 'roleName', unknown>;
+    const listed = (list: unknown, single: unknown) => [...listOf(stack.resolve(list)), ...listOf(stack.resolve(single))];
     const identities = stack.node.findAll().filter(CfnResource.isCfnResource).filter((r) => IDENTITY_TYPES.includes(r.cfnResourceType));
     const refTo = (resource: CfnResource) => JSON.stringify({ Ref: stack.resolve(resource.logicalId) });
     // Identities that attach the (managed) policy through their ManagedPolicyArns, and the roles the policy names.
     const holders = identities.filter((r) => JSON.stringify(stack.resolve((r as iam.CfnRole).managedPolicyArns) ?? []).includes(refTo(policy)));
-    const namedRoles = listOf(stack.resolve(props.roles)).map((name) => identities.find((r) => r.cfnResourceType === ROLE_TYPE
+    const namedRoles = listed(props.roles, props.roleName).map((name) => identities.find((r) => r.cfnResourceType === ROLE_TYPE
       && (JSON.stringify(name) === refTo(r) || name === stack.resolve((r as iam.CfnRole).roleName))));
     const attached = [...holders, ...namedRoles];
-    if (attached.length === 0 || listOf(stack.resolve(props.users)).length > 0 || listOf(stack.resolve(props.groups)).length > 0) {
+    if (attached.length === 0 || listed(props.users, props.userName).length > 0 || listed(props.groups, props.groupName).length > 0) {
       return false;
     }
     return attached.every((r) => r?.cfnResourceType === ROLE_TYPE

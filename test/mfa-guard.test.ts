@@ -233,6 +233,21 @@ describe('MfaGuard', () => {
       ]);
     });
 
+    test('fails on AWS::IAM::UserPolicy and on a RolePolicy of a role its account can assume, not on a RolePolicy of a service role', () => {
+      const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] };
+      expect(guardErrors((stack) => {
+        const user = new iam.User(stack, 'User', { userName: 'alice' });
+        new iam.CfnUserPolicy(stack, 'UserPolicy', { userName: user.userName, policyName: 'assume', policyDocument: document });
+        const chained = new iam.Role(stack, 'Chained', { assumedBy: new iam.AccountRootPrincipal().withConditions(MFA) });
+        new iam.CfnRolePolicy(stack, 'ChainedPolicy', { roleName: chained.roleName, policyName: 'chain', policyDocument: document });
+        const service = new iam.Role(stack, 'Service', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+        new iam.CfnRolePolicy(stack, 'ServicePolicy', { roleName: service.roleName, policyName: 'service', policyDocument: document });
+      })).toEqual([
+        ['/Stack/UserPolicy', `Statement 1 of policy Stack/UserPolicy (assume) allows sts:AssumeRole on * without MFA: ${POLICY_FIX}`],
+        ['/Stack/ChainedPolicy', `Statement 1 of policy Stack/ChainedPolicy (chain) allows sts:AssumeRole on * without MFA: ${POLICY_FIX}`],
+      ]);
+    });
+
     test('fails on a managed policy shared by a service role and a user', () => {
       expect(guardErrors((stack) => {
         const service = new iam.Role(stack, 'Service', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });

@@ -1,0 +1,364 @@
+import { ACCOUNT, ConcreteTemplate } from './support/concrete-template';
+import {
+  Configuration, CONFIGURATIONS, CONSOLE_ACCESS, ENCRYPTED_SEED, EXAMPLE_APP, EXISTING_DEVICE, EXISTING_USER, GENERATED_NAMES,
+  MAX_MFA_AGE, OTHER_ACCOUNT, synthTemplate, TRUSTS_ACCOUNT, TRUSTS_OTHER_ACCOUNT, TRUSTS_PRINCIPALS,
+} from './support/configurations';
+import { ADMINISTRATOR, collectIdentityPolicies, simulate, SimulationRequest, WITH_MFA } from './support/iam-simulation';
+
+// Independent IAM evaluation: every synthesized template is resolved to concrete ARNs (account 111111111111) and its
+// policies are evaluated by @cloud-copilot/iam-simulate, which we did not write.
+
+const templates = new Map<Configuration, ConcreteTemplate>();
+beforeAll(() => {
+  for (const config of CONFIGURATIONS) {
+    templates.set(config, new ConcreteTemplate(synthTemplate(config), config.stackName));
+  }
+});
+
+const ADMIN_ROLE = `arn:aws:iam::${ACCOUNT}:role/Admin`;
+const NO_MFA = {};
+const MFA_FALSE = { 'aws:MultiFactorAuthPresent': 'false' };
+const INTRUDER = {
+  user: `arn:aws:iam::${ACCOUNT}:user/intruder`,
+  device: `arn:aws:iam::${ACCOUNT}:mfa/intruder`,
+  secret: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:intruder-AbCdEf`,
+  role: `arn:aws:iam::${ACCOUNT}:role/other-role`,
+  key: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+};
+/** A trust policy that admits the whole account with MFA: only an identity policy can then stop a caller. */
+const ACCOUNT_TRUST_WITH_MFA = {
+  Version: '2012-10-17',
+  Statement: [{
+    Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Condition: { Bool: WITH_MFA },
+  }],
+};
+
+/** The concrete ARN of the user or role with that name: its resource's ARN (with its path) or, for an existing one, `/name`. */
+function arnOf(t: ConcreteTemplate, type: 'AWS::IAM::User' | 'AWS::IAM::Role', name: string): string {
+  const id = t.idsOf(type).find((i) => t.ref(i) === name);
+  return id ? t.getAtt(id, 'Arn') : `arn:aws:iam::${ACCOUNT}:${type === 'AWS::IAM::User' ? 'user' : 'role'}/${name}`;
+}
+
+/** The role that IAM principals (not services) assume, and its trust policy. */
+function mfaRole(t: ConcreteTemplate): { arn: string; trust: any } {
+  const id = t.idOf('AWS::IAM::Role', (p) => p.AssumeRolePolicyDocument.Statement.some((s: any) => s.Principal.AWS !== undefined));
+  return { arn: t.getAtt(id, 'Arn'), trust: t.resources[id].Properties.AssumeRolePolicyDocument };
+}
+
+/** The users that some policy of the template allows to assume a role. */
+function assumingUsers(t: ConcreteTemplate): string[] {
+  return t.idsOf('AWS::IAM::Policy', (p) => p.Users !== undefined && JSON.stringify(p.PolicyDocument).includes('sts:AssumeRole'))
+    .flatMap((id) => t.resources[id].Properties.Users);
+}
+
+/** Requests outside a user's delegation: each must be denied, with and without MFA. */
+function forbiddenForUser(t: ConcreteTemplate, userArn: string, roleArn: string, consoleAccess: boolean): Array<Omit<SimulationRequest, 'principal' | 'identityPolicies'>> {
+  const secrets = t.idsOf('AWS::SecretsManager::Secret').map((id) => t.ref(id));
+  const functions = t.idsOf('AWS::Lambda::Function').map((id) => t.getAtt(id, 'Arn'));
+  return [
+    { action: 'iam:CreateUser', resource: INTRUDER.user },
+    { action: 'iam:DeleteUser', resource: userArn },
+    { action: 'iam:CreateAccessKey', resource: userArn },
+    { action: 'iam:CreateLoginProfile', resource: userArn },
+    { action: 'iam:AttachUserPolicy', resource: userArn },
+    { action: 'iam:PutUserPolicy', resource: userArn },
+    { action: 'iam:DeactivateMFADevice', resource: userArn },
+    { action: 'iam:CreateVirtualMFADevice', resource: INTRUDER.device },
+    { action: 'iam:PassRole', resource: roleArn },
+    { action: 'iam:UpdateAssumeRolePolicy', resource: roleArn },
+    { action: 'iam:AttachRolePolicy', resource: roleArn },
+    ...(consoleAccess ? [] : [{ action: 'iam:ChangePassword', resource: userArn }]),
+    { action: 'iam:ChangePassword', resource: INTRUDER.user },
+    { action: 's3:GetObject', resource: 'arn:aws:s3:::some-bucket/some-key' },
+    { action: 's3:PutObject', resource: 'arn:aws:s3:::some-bucket/some-key' },
+    { action: 's3:ListAllMyBuckets', resource: '*' },
+    { action: 'ec2:RunInstances', resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0123456789abcdef0` },
+    { action: 'ec2:DescribeInstances', resource: '*' },
+    ...[...secrets, INTRUDER.secret].map((secret) => ({ action: 'secretsmanager:GetSecretValue', resource: secret })),
+    ...functions.map((fn) => ({ action: 'lambda:InvokeFunction', resource: fn })),
+    { action: 'kms:Decrypt', resource: INTRUDER.key },
+    { action: 'sts:GetFederationToken', resource: `arn:aws:sts::${ACCOUNT}:federated-user/intruder` },
+    { action: 'sts:AssumeRole', resource: INTRUDER.role, resourcePolicy: ACCOUNT_TRUST_WITH_MFA },
+  ];
+}
+
+/** The requests of `requests` that the principal is allowed, as `action resource` lines. */
+async function allowedOf(principal: string, identityPolicies: SimulationRequest['identityPolicies'], context: Record<string, string>,
+  requests: Array<Omit<SimulationRequest, 'principal' | 'identityPolicies'>>): Promise<string[]> {
+  const allowed: string[] = [];
+  for (const request of requests) {
+    if (await simulate({ ...request, principal, identityPolicies, context }) === 'Allowed') {
+      allowed.push(`${request.action} ${request.resource}`);
+    }
+  }
+  return allowed;
+}
+
+describe('the simulation helper', () => {
+  const request: SimulationRequest = {
+    principal: `arn:aws:iam::${ACCOUNT}:user/alice`,
+    action: 'sts:AssumeRole',
+    resource: INTRUDER.role,
+    identityPolicies: [],
+    resourcePolicy: ACCOUNT_TRUST_WITH_MFA,
+  };
+
+  test('fails on a misspelled context key instead of evaluating without it', async () => {
+    await expect(simulate({ ...request, context: { 'aws:MultiFactorAuthPresnt': 'true' } })).rejects.toThrow(
+      `The simulation of arn:aws:iam::${ACCOUNT}:user/alice sts:AssumeRole ${INTRUDER.role} ignored the context keys `
+      + 'aws:MultiFactorAuthPresnt: misspelled, or not applicable to the action');
+  });
+
+  test('fails on a context key that does not apply to the action', async () => {
+    await expect(simulate({ ...request, context: { ...WITH_MFA, 's3:prefix': 'home/' } })).rejects.toThrow(
+      `The simulation of arn:aws:iam::${ACCOUNT}:user/alice sts:AssumeRole ${INTRUDER.role} ignored the context keys `
+      + 's3:prefix: misspelled, or not applicable to the action');
+  });
+
+  test('fails on a misspelled action', async () => {
+    await expect(simulate({ ...request, action: 'sts:AssumeRoel' })).rejects.toThrow(
+      `The simulation of arn:aws:iam::${ACCOUNT}:user/alice sts:AssumeRoel ${INTRUDER.role} could not run: {"message":"invalid.action"}`);
+  });
+
+  test('fails on a resource pattern', async () => {
+    await expect(simulate({ ...request, action: 'ec2:RunInstances', resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/*` })).rejects.toThrow(
+      `The simulation of arn:aws:iam::${ACCOUNT}:user/alice ec2:RunInstances arn:aws:ec2:us-east-1:${ACCOUNT}:instance/* evaluated a resource `
+      + 'pattern, not one resource');
+  });
+
+  test('uses aws:MultiFactorAuthPresent: the same request is allowed with it and denied without it', async () => {
+    const identityPolicies = [ADMINISTRATOR];
+    expect(await simulate({ ...request, identityPolicies, context: WITH_MFA })).toBe('Allowed');
+    expect(await simulate({ ...request, identityPolicies, context: NO_MFA })).toBe('ImplicitlyDenied');
+  });
+
+  test('fails to collect the policies of a role with an AWS managed policy it does not model', () => {
+    const t = new ConcreteTemplate({
+      Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'r', ManagedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] } } },
+    }, 'Stack');
+    expect(() => collectIdentityPolicies(t, 'Roles', 'r')).toThrow(
+      'The AWS managed policy arn:aws:iam::aws:policy/ReadOnlyAccess is not modelled: add its document to AWS_MANAGED_POLICIES');
+  });
+
+  test('fails to resolve an intrinsic it does not know', () => {
+    expect(() => new ConcreteTemplate({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: { 'Fn::ImportValue': 'x' } } } } }, 'Stack'))
+      .toThrow('Intrinsic Fn::ImportValue is not supported by ConcreteTemplate (Stack): "x"');
+  });
+});
+
+interface DelegationCase {
+  readonly config: Configuration;
+  readonly trustsAccount?: boolean;
+  readonly maxMfaAgeSeconds?: number;
+  readonly consoleAccess?: boolean;
+}
+
+const DELEGATIONS: DelegationCase[] = [
+  { config: EXAMPLE_APP },
+  { config: TRUSTS_ACCOUNT, trustsAccount: true },
+  { config: MAX_MFA_AGE, maxMfaAgeSeconds: 900 },
+  { config: EXISTING_USER },
+  { config: EXISTING_DEVICE },
+  { config: CONSOLE_ACCESS, consoleAccess: true },
+  { config: GENERATED_NAMES },
+];
+
+describe.each(DELEGATIONS)('$config.name', ({ config, trustsAccount, maxMfaAgeSeconds, consoleAccess }) => {
+  let t: ConcreteTemplate;
+  let role: { arn: string; trust: any };
+  let user: string;
+  let userPolicies: SimulationRequest['identityPolicies'];
+  /** A fresh MFA sign-in: within maxMfaAge when there is one. */
+  let fresh: Record<string, string>;
+
+  beforeAll(() => {
+    t = templates.get(config)!;
+    role = mfaRole(t);
+    const [userName] = assumingUsers(t);
+    user = arnOf(t, 'AWS::IAM::User', userName);
+    userPolicies = collectIdentityPolicies(t, 'Users', userName);
+    fresh = maxMfaAgeSeconds ? { ...WITH_MFA, 'aws:MultiFactorAuthAge': '60' } : WITH_MFA;
+  });
+
+  const assume = (principal: string, identityPolicies: SimulationRequest['identityPolicies'], context: Record<string, string>) =>
+    simulate({ principal, action: 'sts:AssumeRole', resource: role.arn, resourcePolicy: role.trust, identityPolicies, context });
+
+  test('the user assumes the role with aws:MultiFactorAuthPresent "true"', async () => {
+    expect(await assume(user, userPolicies, fresh)).toBe('Allowed');
+  });
+
+  test('fails to let the user assume the role without aws:MultiFactorAuthPresent (long-term access keys)', async () => {
+    expect(await assume(user, userPolicies, NO_MFA)).toBe('ImplicitlyDenied');
+  });
+
+  test('fails to let the user assume the role with aws:MultiFactorAuthPresent "false"', async () => {
+    expect(await assume(user, userPolicies, { ...fresh, ...MFA_FALSE })).toBe('ImplicitlyDenied');
+  });
+
+  if (maxMfaAgeSeconds) {
+    test('fails to let the user assume the role with an MFA sign-in as old as maxMfaAge or older', async () => {
+      for (const age of [maxMfaAgeSeconds, maxMfaAgeSeconds + 1, 86_400]) {
+        expect(await assume(user, userPolicies, { ...WITH_MFA, 'aws:MultiFactorAuthAge': String(age) })).toBe('ImplicitlyDenied');
+      }
+    });
+
+    test('fails to let the user assume the role when aws:MultiFactorAuthAge is absent', async () => {
+      expect(await assume(user, userPolicies, WITH_MFA)).toBe('ImplicitlyDenied');
+    });
+  }
+
+  test('fails to let an administrator of the account assume the role without MFA', async () => {
+    expect(await assume(ADMIN_ROLE, [ADMINISTRATOR], NO_MFA)).toBe('ImplicitlyDenied');
+    expect(await assume(ADMIN_ROLE, [ADMINISTRATOR], MFA_FALSE)).toBe('ImplicitlyDenied');
+  });
+
+  test(trustsAccount
+    ? 'an administrator of the trusted account assumes the role with MFA'
+    : 'fails to let an administrator of the account assume the role even with MFA: only the user is trusted', async () => {
+    expect(await assume(ADMIN_ROLE, [ADMINISTRATOR], fresh)).toBe(trustsAccount ? 'Allowed' : 'ImplicitlyDenied');
+  });
+
+  test('fails to let the user do anything else (iam, s3, ec2, secretsmanager, kms, lambda, another role), with or without MFA', async () => {
+    const forbidden = forbiddenForUser(t, user, role.arn, consoleAccess ?? false);
+    expect(await allowedOf(user, userPolicies, fresh, forbidden)).toEqual([]);
+    expect(await allowedOf(user, userPolicies, NO_MFA, forbidden)).toEqual([]);
+  });
+
+  if (consoleAccess) {
+    test('the user changes its own console password with MFA, and fails to without', async () => {
+      const request = { principal: user, action: 'iam:ChangePassword', resource: user, identityPolicies: userPolicies };
+      expect(await simulate({ ...request, context: WITH_MFA })).toBe('Allowed');
+      expect(await simulate({ ...request, context: NO_MFA })).toBe('ImplicitlyDenied');
+    });
+  }
+});
+
+describe(TRUSTS_OTHER_ACCOUNT.name, () => {
+  const BOB = `arn:aws:iam::${OTHER_ACCOUNT}:user/bob`;
+  let role: { arn: string; trust: any };
+  beforeAll(() => {
+    role = mfaRole(templates.get(TRUSTS_OTHER_ACCOUNT)!);
+  });
+  const assume = (principal: string, context: Record<string, string>) =>
+    simulate({ principal, action: 'sts:AssumeRole', resource: role.arn, resourcePolicy: role.trust, identityPolicies: [ADMINISTRATOR], context });
+
+  test('an administrator of the trusted account assumes the role with MFA', async () => {
+    expect(await assume(BOB, WITH_MFA)).toBe('Allowed');
+  });
+
+  test('fails to let an administrator of the trusted account assume the role without MFA', async () => {
+    expect(await assume(BOB, NO_MFA)).toBe('ImplicitlyDenied');
+    expect(await assume(BOB, MFA_FALSE)).toBe('ImplicitlyDenied');
+  });
+
+  test('fails to let an administrator of the role\'s own account assume the role, even with MFA', async () => {
+    expect(await assume(ADMIN_ROLE, WITH_MFA)).toBe('ImplicitlyDenied');
+  });
+});
+
+describe(TRUSTS_PRINCIPALS.name, () => {
+  const CI = `arn:aws:iam::${OTHER_ACCOUNT}:role/ci`;
+  let t: ConcreteTemplate;
+  let role: { arn: string; trust: any };
+  let alice: string;
+  let alicePolicies: SimulationRequest['identityPolicies'];
+  beforeAll(() => {
+    t = templates.get(TRUSTS_PRINCIPALS)!;
+    role = mfaRole(t);
+    alice = arnOf(t, 'AWS::IAM::User', 'alice');
+    alicePolicies = collectIdentityPolicies(t, 'Users', 'alice');
+  });
+  const assume = (principal: string, identityPolicies: SimulationRequest['identityPolicies'], context: Record<string, string>) =>
+    simulate({ principal, action: 'sts:AssumeRole', resource: role.arn, resourcePolicy: role.trust, identityPolicies, context });
+
+  test('each trusted principal assumes the role with MFA', async () => {
+    expect(await assume(alice, alicePolicies, WITH_MFA)).toBe('Allowed');
+    expect(await assume(CI, [ADMINISTRATOR], WITH_MFA)).toBe('Allowed');
+  });
+
+  test('fails to let a trusted principal assume the role without MFA', async () => {
+    for (const context of [NO_MFA, MFA_FALSE]) {
+      expect(await assume(alice, alicePolicies, context)).toBe('ImplicitlyDenied');
+      expect(await assume(CI, [ADMINISTRATOR], context)).toBe('ImplicitlyDenied');
+    }
+  });
+
+  test('fails to let another principal of either account assume the role, even with MFA', async () => {
+    for (const principal of [ADMIN_ROLE, `arn:aws:iam::${ACCOUNT}:user/mallory`, `arn:aws:iam::${OTHER_ACCOUNT}:role/other`]) {
+      expect(await assume(principal, [ADMINISTRATOR], WITH_MFA)).toBe('ImplicitlyDenied');
+    }
+  });
+
+  test('fails to let the trusted user do anything else, with or without MFA', async () => {
+    const forbidden = forbiddenForUser(t, alice, role.arn, false);
+    expect(await allowedOf(alice, alicePolicies, WITH_MFA, forbidden)).toEqual([]);
+    expect(await allowedOf(alice, alicePolicies, NO_MFA, forbidden)).toEqual([]);
+  });
+});
+
+describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_ACCESS, GENERATED_NAMES, ENCRYPTED_SEED])(
+  'the custom resource handler of $name', (config) => {
+    let t: ConcreteTemplate;
+    let handlerRole: string;
+    let handlerPolicies: SimulationRequest['identityPolicies'];
+    let device: { serial: string; user: string; secret: string };
+
+    beforeAll(() => {
+      t = templates.get(config)!;
+      const fn = t.resources[t.idOf('AWS::Lambda::Function', (p) => String(p.Description).startsWith('cdk-mfa-delegation'))].Properties;
+      const roleId = t.idsOf('AWS::IAM::Role').find((id) => t.getAtt(id, 'Arn') === fn.Role)!;
+      handlerRole = fn.Role;
+      handlerPolicies = collectIdentityPolicies(t, 'Roles', t.ref(roleId));
+      const props = t.resources[t.idOf('Custom::VirtualMfaDevice')].Properties;
+      device = { serial: `arn:aws:iam::${ACCOUNT}:mfa${props.Path}${props.DeviceName}`, user: arnOf(t, 'AWS::IAM::User', props.UserName), secret: props.SeedSecretArn };
+    });
+
+    test('manages its own device, user and seed secret', async () => {
+      const own = [
+        { action: 'iam:CreateVirtualMFADevice', resource: device.serial },
+        { action: 'iam:DeleteVirtualMFADevice', resource: device.serial },
+        { action: 'iam:EnableMFADevice', resource: device.user },
+        { action: 'iam:DeactivateMFADevice', resource: device.user },
+        { action: 'secretsmanager:PutSecretValue', resource: device.secret },
+      ];
+      expect(await allowedOf(handlerRole, handlerPolicies, NO_MFA, own)).toEqual(own.map((r) => `${r.action} ${r.resource}`));
+    });
+
+    test('fails to manage any other device, user or secret, or to do anything else', async () => {
+      const role = t.idsOf('AWS::IAM::Role').map((id) => t.getAtt(id, 'Arn')).find((arn) => arn !== handlerRole) ?? INTRUDER.role;
+      const otherSecrets = t.idsOf('AWS::SecretsManager::Secret').map((id) => t.ref(id)).filter((arn) => arn !== device.secret);
+      const forbidden = [
+        { action: 'iam:CreateVirtualMFADevice', resource: INTRUDER.device },
+        { action: 'iam:DeleteVirtualMFADevice', resource: INTRUDER.device },
+        { action: 'iam:EnableMFADevice', resource: INTRUDER.user },
+        { action: 'iam:DeactivateMFADevice', resource: INTRUDER.user },
+        { action: 'iam:ResyncMFADevice', resource: device.user },
+        { action: 'iam:CreateUser', resource: INTRUDER.user },
+        { action: 'iam:DeleteUser', resource: device.user },
+        { action: 'iam:CreateAccessKey', resource: device.user },
+        { action: 'iam:CreateLoginProfile', resource: device.user },
+        { action: 'iam:AttachUserPolicy', resource: device.user },
+        { action: 'iam:PutUserPolicy', resource: device.user },
+        { action: 'iam:PassRole', resource: role },
+        { action: 'iam:UpdateAssumeRolePolicy', resource: role },
+        { action: 'sts:AssumeRole', resource: role },
+        { action: 'secretsmanager:GetSecretValue', resource: device.secret },
+        { action: 'secretsmanager:DeleteSecret', resource: device.secret },
+        { action: 'secretsmanager:PutResourcePolicy', resource: device.secret },
+        ...[...otherSecrets, INTRUDER.secret].map((secret) => ({ action: 'secretsmanager:PutSecretValue', resource: secret })),
+        { action: 'kms:Decrypt', resource: INTRUDER.key },
+        { action: 's3:GetObject', resource: 'arn:aws:s3:::some-bucket/some-key' },
+        { action: 'ec2:RunInstances', resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0123456789abcdef0` },
+      ];
+      expect(await allowedOf(handlerRole, handlerPolicies, NO_MFA, forbidden)).toEqual([]);
+    });
+
+    if (config === ENCRYPTED_SEED) {
+      test('encrypts with the seed\'s key and fails to decrypt with it', async () => {
+        const keyId = t.idOf('AWS::KMS::Key');
+        const key = { resource: t.getAtt(keyId, 'Arn'), resourcePolicy: t.resources[keyId].Properties.KeyPolicy };
+        const requests = ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'].map((action) => ({ action, ...key }));
+        expect(await allowedOf(handlerRole, handlerPolicies, NO_MFA, requests)).toEqual([`kms:GenerateDataKey ${key.resource}`, `kms:Encrypt ${key.resource}`]);
+      });
+    }
+  });
