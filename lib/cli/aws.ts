@@ -21,7 +21,7 @@ export async function getSecretString(secretArn: string): Promise<string> {
   const { SecretsManagerClient, GetSecretValueCommand } = load<typeof import('@aws-sdk/client-secrets-manager')>('@aws-sdk/client-secrets-manager');
   const client = new SecretsManagerClient({ region: regionOfArn(secretArn) });
   const answer = await call(`read the secret ${secretArn}`, () => client.send(new GetSecretValueCommand({ SecretId: secretArn })), {
-    ResourceNotFoundException: () => `The secret ${secretArn} does not exist (or has no value yet).`,
+    ResourceNotFound: () => `The secret ${secretArn} does not exist (or has no value yet).`,
   });
   if (answer.SecretString === undefined) {
     throw new CliError(`The secret ${secretArn} holds no SecretString.`);
@@ -94,7 +94,7 @@ export function regionOfArn(arn: string): string {
 }
 
 /**
- * Run an AWS call; turn its failure into one sentence (known error names get their own).
+ * Run an AWS call; turn its failure into one sentence. `known` maps error names (without `Exception`) to their own.
  */
 async function call<T>(action: string, fn: () => Promise<T>, known: Record<string, () => string | Promise<string>> = {}): Promise<T> {
   try {
@@ -103,10 +103,11 @@ async function call<T>(action: string, fn: () => Promise<T>, known: Record<strin
     const error = e as { name?: string; message?: string };
     const name = error.name ?? 'Error';
     const message = String(error.message ?? '').split('\n')[0].trim().replace(/[.\s]+$/, '');
-    if (name in known) {
-      throw new CliError(await known[name]());
+    const sentence = known[name.replace(/Exception$/, '')];
+    if (sentence) {
+      throw new CliError(await sentence());
     }
-    if (name === 'CredentialsProviderError' || /credentials/i.test(message)) {
+    if (name === 'CredentialsProviderError') {
       throw new CliError(`Could not ${action}: no usable AWS credentials (${message}).`);
     }
     if (/region is missing/i.test(message)) {
@@ -117,6 +118,9 @@ async function call<T>(action: string, fn: () => Promise<T>, known: Record<strin
 }
 
 function load<T>(id: string): T {
+  // The SDK warns on Node.js 20 about its own releases after January 2027; this command's output is one sentence,
+  // and its Node.js support is package.json's `engines`. Set the variable to "false" to see the warning.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(id);
 }

@@ -213,9 +213,12 @@ export async function session(options: SessionOptions, io: Io): Promise<void> {
   const region = options.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? profiles.get(source)?.region ?? profiles.get('default')?.region
     ?? aws.regionOfArn(serialNumber);
   const tokenCode = checkCode(options.tokenCode ?? await ask(io, `MFA code for ${serialNumber}: `, '--token-code'), '--token-code');
-  // The SDK reads the source profile's keys from the same files this command uses.
+  // The SDK reads the source profile's keys from the files this command uses, and from nowhere else.
   process.env.AWS_CONFIG_FILE = config;
   process.env.AWS_SHARED_CREDENTIALS_FILE = creds;
+  delete process.env.AWS_ACCESS_KEY_ID;
+  delete process.env.AWS_SECRET_ACCESS_KEY;
+  delete process.env.AWS_SESSION_TOKEN;
   const temporary = await aws.getSessionToken({ profile: source, region, serialNumber, tokenCode, durationSeconds });
   const result = await updateFile(creds, (current) => upsertSections(current ?? '', 'credentials', [sessionSection(target, temporary)]));
   const expiration = temporary.expiration.toISOString();
