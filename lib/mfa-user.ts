@@ -1,4 +1,4 @@
-import { Duration, SecretValue } from 'aws-cdk-lib';
+import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -103,6 +103,13 @@ export class MfaUser extends Construct {
         generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'password', passwordLength: 32 },
       })
       : undefined;
+    if (consolePassword) {
+      Validations.of(consolePassword).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: 'The secret holds the first console password, which the user must change at first sign-in (passwordResetRequired); '
+          + 'after that it matches no credential, so there is nothing to rotate.',
+      });
+    }
     this.consolePasswordSecret = consolePassword;
 
     this.user = props.user ?? new iam.User(this, 'Resource', {
@@ -134,6 +141,11 @@ export class MfaUser extends Construct {
           accessKeyId: SecretValue.unsafePlainText(key.accessKeyId),
           secretAccessKey: key.secretAccessKey,
         },
+      });
+      Validations.of(this.accessKeySecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: 'The secret holds an access key that CloudFormation creates (AWS::IAM::AccessKey): a Secrets Manager rotation would '
+          + 'leave the key and the secret apart. The key is rotated by replacing the AccessKey resource, which rewrites the secret.',
       });
     }
 

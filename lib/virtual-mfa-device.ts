@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { ArnFormat, CustomResource, Duration, IResource, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, IResource, Lazy, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -151,6 +151,11 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
       secretName: props.seedSecretName,
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'pending', excludePunctuation: true },
     });
+    Validations.of(this.seedSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The secret holds the seed of a virtual MFA device, fixed for the device\'s lifetime: a new seed is a new device '
+        + '(replace the VirtualMfaDevice), which no Secrets Manager rotation can do.',
+    });
 
     // One handler per stack; each device adds statements for exactly its own device, user and secret.
     const handler = new lambda.SingletonFunction(this, 'Handler', {
@@ -163,7 +168,19 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
       timeout: Duration.minutes(1),
     });
     this.handler = handler;
-    props.encryptionKey?.grantEncrypt(handler);
+    Validations.of(handler.role!).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'The handler needs exactly the CloudWatch Logs permissions of AWSLambdaBasicExecutionRole; its IAM and Secrets Manager '
+        + 'permissions are inline and scoped to each device, user and seed secret.',
+    });
+    if (props.encryptionKey) {
+      props.encryptionKey.grantEncrypt(handler);
+      Validations.of(handler.role!).acknowledge(...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: 'grantEncrypt of the seed secret\'s own key: Secrets Manager needs a data key from it to store the seed; the '
+          + 'wildcard only covers the variants of that one action on that one key.',
+      })));
+    }
 
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: handler.functionArn,
