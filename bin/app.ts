@@ -1,5 +1,6 @@
-import { App, AppProps, Stack, StackProps } from 'aws-cdk-lib';
+import { App, AppProps, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { MfaDelegation } from '../lib';
 
@@ -9,10 +10,15 @@ import { MfaDelegation } from '../lib';
 export class MfaDelegationExampleStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    new MfaDelegation(this, 'Toolkit', {
+    const toolkit = new MfaDelegation(this, 'Toolkit', {
       roleName: 'toolkit-role',
       userName: 'toolkit-user',
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
+    });
+    Validations.of(toolkit.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]',
+      reason: 'The AWS Toolkit guide gives toolkit-role ReadOnlyAccess, which AWS keeps current as services are added; '
+        + 'the role can only be assumed by toolkit-user with MFA.',
     });
   }
 }
@@ -28,6 +34,15 @@ export function createExampleApp(props?: AppProps): App {
   return app;
 }
 
+/**
+ * The example app with the AWS Solutions checks of cdk-nag: synthesis fails on any finding that is not acknowledged.
+ */
+export function createCheckedExampleApp(props?: AppProps): App {
+  const app = createExampleApp(props);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return app;
+}
+
 if (require.main === module) {
-  createExampleApp().synth();
+  createCheckedExampleApp().synth();
 }
