@@ -27,6 +27,13 @@ export const IAM_LIMITS = {
   usersPerAccount: 5_000,
 };
 
+/** The property that names the user, group or role of a single inline policy resource. */
+const SINGLE_POLICY_HOLDER: Record<string, string> = {
+  'AWS::IAM::UserPolicy': 'UserName',
+  'AWS::IAM::GroupPolicy': 'GroupName',
+  'AWS::IAM::RolePolicy': 'RoleName',
+};
+
 /** What a stack's template holds, as far as CloudFormation's and IAM's quotas are concerned. */
 export interface TemplateMeasure {
   readonly resources: number;
@@ -95,6 +102,10 @@ export function checkTemplate(where: string, template: Record<string, any>, advi
     const props = resource.Properties ?? {};
     for (const policy of props.Policies ?? []) {
       addInline(id, policy?.PolicyDocument);
+    }
+    const single = SINGLE_POLICY_HOLDER[resource.Type ?? ''];
+    if (single !== undefined && typeof props[single]?.Ref === 'string') {
+      addInline(props[single].Ref, props.PolicyDocument);
     }
     if (resource.Type === 'AWS::IAM::Policy') {
       for (const holder of [...(props.Users ?? []), ...(props.Groups ?? []), ...(props.Roles ?? [])]) {
