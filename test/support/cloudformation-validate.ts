@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as zlib from 'zlib';
 
@@ -46,7 +47,7 @@ export interface ResourceSpec {
 /** The resource types of the aws-service-spec database, by CloudFormation type. */
 export function loadResourceSpecs(): Map<string, ResourceSpec> {
   const file = require.resolve('@aws-cdk/aws-service-spec/db.json.gz');
-  const db = JSON.parse(zlib.gunzipSync(require('fs').readFileSync(file)).toString('utf8'));
+  const db = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8'));
   const specs = new Map<string, ResourceSpec>();
   for (const entity of db.schema.resource.entities) {
     const properties = Object.entries(entity.properties as Record<string, { required?: boolean }>);
