@@ -1,0 +1,224 @@
+import { CliError } from './errors';
+import { Delegation, DelegationField, list, parseJson, StackOutputs } from './outputs';
+
+/**
+ * The stack outputs of an `MfaTeam` (DESIGN.md, "Stack outputs of MfaTeam"): `<prefix>MfaTeam` holds the team,
+ * `<prefix>MfaTeamRoles1..R` and `<prefix>MfaTeamMembers1..M` hold the JSON maps of its roles and members, spread over
+ * several outputs. These functions turn them into the `Delegation`s of one member, one per role, which the profile
+ * functions take as they take the delegations of `MfaDelegation`s.
+ */
+
+const TEAM_FIELD = 'MfaTeam';
+const SUPPORTED_VERSION = 1;
+
+/** A role of a team; a value that a template preview cannot know is undefined, with the reason in `unknown`. */
+export interface TeamRole {
+  readonly roleArn?: string;
+  readonly maxSessionDuration?: number;
+  /** Why the role's values are unknown before deploy. */
+  readonly unknown?: string;
+}
+
+/** A member of a team, as the members map holds it. */
+export interface TeamMember {
+  readonly userName: string;
+  readonly roles: readonly string[];
+  readonly accessKey: boolean;
+  /** The serial of an existing device; absent for the virtual device the team defines. */
+  readonly mfaSerial?: string;
+}
+
+/** One team read from a stack's outputs. */
+export interface Team {
+  readonly stackName: string;
+  /** The output prefix, by default the construct id (`Dev`). */
+  readonly prefix: string;
+  readonly teamName: string;
+  /** The IAM path of the team's users, groups, roles and devices, `/mfa-team/<teamName>/`. */
+  readonly path: string;
+  /** `arn:<partition>:iam::<account>:mfa/mfa-team/<teamName>/`: the serial of a member's virtual device is this and its user name. */
+  readonly mfaSerialPrefix: string;
+  /** `mfa-team/<teamName>/`: a member's secrets are `<prefix><userName>/access-key` and `<prefix><userName>/mfa-seed`. */
+  readonly secretNamePrefix: string;
+  readonly roles: Readonly<Record<string, TeamRole>>;
+  readonly members: readonly TeamMember[];
+}
+
+/**
+ * The output prefixes of every `MfaTeam` in a stack's outputs: one per output key that ends with `MfaTeam`, sorted.
+ */
+export function findTeams(outputs: StackOutputs): string[] {
+  return Object.keys(outputs).filter((key) => key.endsWith(TEAM_FIELD)).map((key) => key.slice(0, -TEAM_FIELD.length)).sort();
+}
+
+/**
+ * The team to use: the one whose output prefix (or construct id) is `name`, else the only one.
+ */
+export function pickTeam(stackName: string, prefixes: readonly string[], name?: string): string {
+  if (prefixes.length === 0) {
+    throw new CliError(`Stack ${stackName} has no MfaTeam outputs (no output key ends with ${TEAM_FIELD}).`);
+  }
+  if (name === undefined) {
+    if (prefixes.length > 1) {
+      throw new CliError(`Stack ${stackName} has several teams (${list(prefixes)}): pick one with --team.`);
+    }
+    return prefixes[0];
+  }
+  const match = prefixes.find((p) => p === name || p === name.replace(/[^A-Za-z0-9]/g, ''));
+  if (match === undefined) {
+    throw new CliError(`Stack ${stackName} has no team "${name}"; it has ${list(prefixes)}.`);
+  }
+  return match;
+}
+
+/**
+ * Read a team: its team output, and the role and member outputs it announces, merged.
+ */
+export function readTeam(stackName: string, outputs: StackOutputs, prefix: string): Team {
+  const teamKey = prefix + TEAM_FIELD;
+  const team = object(known(stackName, outputs, teamKey), teamKey);
+  if (team.version !== SUPPORTED_VERSION) {
+    throw new CliError(`${teamKey} of stack ${stackName} is of version ${JSON.stringify(team.version)}, but this mfa-profile reads version `
+      + `${SUPPORTED_VERSION}: use the mfa-profile of the cdk-mfa-delegation version that defined the stack.`);
+  }
+  const text = (field: string): string => {
+    const value = team[field];
+    if (typeof value !== 'string' || value === '') {
+      throw new CliError(`${teamKey} of stack ${stackName} has no ${field}.`);
+    }
+    return value;
+  };
+  const count = (field: string): number => {
+    const value = team[field];
+    if (!Number.isInteger(value) || (value as number) < 1) {
+      throw new CliError(`${teamKey} of stack ${stackName} has no ${field}.`);
+    }
+    return value as number;
+  };
+
+  const roles: Record<string, TeamRole> = {};
+  const unknownRoles: string[] = [];
+  for (let i = 1; i <= count('roleOutputs'); i++) {
+    const key = `${prefix}MfaTeamRoles${i}`;
+    const value = present(stackName, outputs, key, teamKey);
+    if (typeof value !== 'string') {
+      unknownRoles.push(`${key}: ${value.unknown}`);
+      continue;
+    }
+    for (const [name, role] of Object.entries(object(value, key))) {
+      const { roleArn, maxSessionDuration } = (role ?? {}) as Record<string, unknown>;
+      if (typeof roleArn !== 'string' || !Number.isInteger(maxSessionDuration)) {
+        throw new CliError(`${key} of stack ${stackName} has no roleArn or maxSessionDuration for the role ${name}.`);
+      }
+      roles[name] = { roleArn, maxSessionDuration: maxSessionDuration as number };
+    }
+  }
+
+  const members: TeamMember[] = [];
+  for (let i = 1; i <= count('memberOutputs'); i++) {
+    const key = `${prefix}MfaTeamMembers${i}`;
+    const value = present(stackName, outputs, key, teamKey);
+    if (typeof value !== 'string') {
+      throw new CliError(`${key} of stack ${stackName} is unknown before deploy: ${value.unknown}.`);
+    }
+    for (const [userName, member] of Object.entries(object(value, key))) {
+      const { roles: memberRoles, accessKey, mfaSerial } = (member ?? {}) as Record<string, unknown>;
+      if (!Array.isArray(memberRoles) || !memberRoles.every((r) => typeof r === 'string') || typeof accessKey !== 'boolean'
+        || (mfaSerial !== undefined && typeof mfaSerial !== 'string')) {
+        throw new CliError(`${key} of stack ${stackName} has a malformed entry for the member ${userName}.`);
+      }
+      members.push({ userName, roles: memberRoles, accessKey, ...(mfaSerial === undefined ? {} : { mfaSerial }) });
+    }
+  }
+
+  // A role output that a preview cannot resolve hides which roles it holds: the member's roles missing from the known
+  // outputs are unknown, for the reasons of the unknown outputs.
+  if (unknownRoles.length > 0) {
+    for (const name of new Set(members.flatMap((m) => m.roles))) {
+      roles[name] ??= { unknown: unknownRoles.join('; ') };
+    }
+  }
+  return {
+    stackName,
+    prefix,
+    teamName: text('teamName'),
+    path: text('path'),
+    mfaSerialPrefix: text('mfaSerialPrefix'),
+    secretNamePrefix: text('secretNamePrefix'),
+    roles,
+    members,
+  };
+}
+
+/**
+ * A member of a team by user name; IAM user names are unique regardless of case, and so is this lookup.
+ */
+export function findMember(team: Team, userName: string): TeamMember {
+  const member = team.members.find((m) => m.userName === userName) ?? team.members.find((m) => m.userName.toLowerCase() === userName.toLowerCase());
+  if (member === undefined) {
+    throw new CliError(`Team ${team.teamName} of stack ${team.stackName} has no member "${userName}" (it has ${team.members.length} members).`);
+  }
+  return member;
+}
+
+/**
+ * The delegations of one member: one per role the member may assume, in the member's order. Each carries the
+ * `MfaDelegation` fields a profile needs; the secret fields hold secret names, which Secrets Manager takes wherever
+ * it takes an ARN. Role profiles are named `<teamName>-<role>`; the source profile is the user name.
+ */
+export function memberDelegations(team: Team, userName: string): Delegation[] {
+  const member = findMember(team, userName);
+  const secret = `${team.secretNamePrefix}${member.userName}`;
+  const common: Partial<Record<DelegationField, string>> = {
+    MfaUserName: member.userName,
+    MfaUserArn: `${team.mfaSerialPrefix.replace(/:mfa\/.*$/, ':user')}${team.path}${member.userName}`,
+    MfaSerial: member.mfaSerial ?? `${team.mfaSerialPrefix}${member.userName}`,
+    MfaSourceProfile: member.userName,
+    ...(member.accessKey ? { MfaAccessKeySecretArn: `${secret}/access-key` } : {}),
+    ...(member.mfaSerial === undefined ? { MfaSeedSecretArn: `${secret}/mfa-seed` } : {}),
+  };
+  return member.roles.map((name) => {
+    const role = team.roles[name];
+    if (role === undefined) {
+      throw new CliError(`Member ${member.userName} of team ${team.teamName} (stack ${team.stackName}) may assume the role ${name}, `
+        + 'which the team outputs do not describe.');
+    }
+    const values: Partial<Record<DelegationField, string>> = { ...common, MfaRoleProfile: `${team.teamName}-${name}` };
+    const unknown: Partial<Record<DelegationField, string>> = {};
+    if (role.unknown !== undefined) {
+      unknown.MfaRoleArn = role.unknown;
+      unknown.MfaRoleMaxSessionDuration = role.unknown;
+    } else {
+      values.MfaRoleArn = role.roleArn;
+      values.MfaRoleMaxSessionDuration = String(role.maxSessionDuration);
+    }
+    return { stackName: team.stackName, id: `${team.prefix}:${member.userName}:${name}`, values, unknown };
+  });
+}
+
+function present(stackName: string, outputs: StackOutputs, key: string, teamKey: string) {
+  const value = outputs[key];
+  if (value === undefined) {
+    throw new CliError(`Stack ${stackName} has no output ${key}, which ${teamKey} announces.`);
+  }
+  return value;
+}
+
+function known(stackName: string, outputs: StackOutputs, key: string): string {
+  const value = outputs[key];
+  if (value === undefined) {
+    throw new CliError(`Stack ${stackName} has no output ${key}.`);
+  }
+  if (typeof value !== 'string') {
+    throw new CliError(`${key} of stack ${stackName} is unknown before deploy: ${value.unknown}.`);
+  }
+  return value;
+}
+
+function object(text: string, what: string): Record<string, unknown> {
+  const parsed = parseJson(text, `The output ${what}`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CliError(`The output ${what} is not a JSON object.`);
+  }
+  return parsed as Record<string, unknown>;
+}
