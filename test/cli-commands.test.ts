@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { fixture } from './support/cli';
+import { regionOfArn } from '../lib/cli/aws';
 import { configFile, credentialsFile, Io, mfaSerialOf, write } from '../lib/cli/commands';
 import { readProfiles } from '../lib/cli/ini';
 
@@ -17,6 +18,15 @@ describe('file locations', () => {
     expect(credentialsFile(undefined, env)).toEqual('/home/me/secrets/aws');
     expect(configFile(undefined, { HOME: '/home/me' })).toEqual('/home/me/.aws/config');
     expect(credentialsFile(undefined, { HOME: '/home/me' })).toEqual('/home/me/.aws/credentials');
+  });
+});
+
+describe('the region of an AWS call', () => {
+  test('is the region of the ARN, the main region of its partition for IAM, and the SDK\'s for a name', () => {
+    expect(regionOfArn('arn:aws:secretsmanager:eu-west-1:111111111111:secret:s-AbCdEf')).toEqual('eu-west-1');
+    expect(regionOfArn('arn:aws:iam::111111111111:mfa/u')).toEqual('us-east-1');
+    expect(regionOfArn('arn:aws-cn:iam::111111111111:mfa/u')).toEqual('cn-north-1');
+    expect(regionOfArn('mfa-team/dev/alice/access-key')).toBeUndefined();
   });
 });
 

@@ -83,9 +83,13 @@ export async function getSessionToken(options: {
 }
 
 /**
- * The region to call for an ARN: its own region, else (IAM) the partition's main region.
+ * The region to call for an ARN: its own region, else (IAM) the partition's main region. For a name, which is not
+ * an ARN, undefined: the SDK's region (AWS_REGION, the profile's).
  */
-export function regionOfArn(arn: string): string {
+export function regionOfArn(arn: string): string | undefined {
+  if (!arn.startsWith('arn:')) {
+    return undefined;
+  }
   const [, partition = 'aws', , region = ''] = arn.split(':');
   if (region !== '') {
     return region;

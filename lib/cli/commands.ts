@@ -211,7 +211,7 @@ export async function session(options: SessionOptions, io: Io): Promise<void> {
   const profiles = readProfiles(await readIfExists(config), 'config');
   const serialNumber = options.serialNumber ?? mfaSerialOf(profiles, source);
   const region = options.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? profiles.get(source)?.region ?? profiles.get('default')?.region
-    ?? aws.regionOfArn(serialNumber);
+    ?? aws.regionOfArn(serialNumber) ?? 'us-east-1';
   const tokenCode = checkCode(options.tokenCode ?? await ask(io, `MFA code for ${serialNumber}: `, '--token-code'), '--token-code');
   // The SDK reads the source profile's keys from the files this command uses, and from nowhere else.
   process.env.AWS_CONFIG_FILE = config;
