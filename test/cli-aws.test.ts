@@ -5,6 +5,9 @@ import { fromIni } from '@aws-sdk/credential-providers';
 import { AwsStub, jsonError, jsonResult, queryError, queryResult, StubRequest, StubResponse, useStubEnvironment, xmlEscape } from './support/aws-stub';
 import { fixture, runCli, stubEnv, tempDir } from './support/cli';
 
+// Each test spawns mfa-profile (ts-node) once or more: seconds each on a busy machine.
+jest.setTimeout(60_000);
+
 const ACCOUNT = '111111111111';
 const ACCESS_KEY_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:ToolkitUserAccessKeySecret-AbCdEf`;
 const SEED_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:ToolkitMfaDeviceSeedSecret-GhIjKl`;

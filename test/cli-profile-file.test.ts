@@ -4,6 +4,9 @@ import { readFixture, runCli, fixture, tempDir } from './support/cli';
 import { upsertSections } from '../lib/cli/ini';
 import { updateFile } from '../lib/cli/profile-file';
 
+// Each test spawns mfa-profile (ts-node) once or more: seconds each on a busy machine.
+jest.setTimeout(60_000);
+
 const section = (name: string) => ({ name, entries: [['region', 'us-east-1']] as Array<[string, string]> });
 const addProfile = (name: string) => (current: string | undefined) => upsertSections(current ?? '', 'config', [section(name)]);
 const mode = (file: string) => fs.statSync(file).mode % 0o1000;

@@ -7,6 +7,9 @@ import { findDelegations, pickDelegations } from '../lib/cli/outputs';
 import { roleProfiles } from '../lib/cli/profiles';
 import { previewOutputs, stackNameOfTemplateFile } from '../lib/cli/template';
 
+// Each test spawns mfa-profile (ts-node) once or more: seconds each on a busy machine.
+jest.setTimeout(60_000);
+
 const ENV = { stackName: 'MfaDelegationExample', account: '111111111111', partition: 'aws' };
 
 describe('template preview', () => {

@@ -3,6 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { fixture, readFixture, runCli, tempDir } from './support/cli';
 
+// Each test spawns mfa-profile (ts-node) once or more: seconds each on a busy machine.
+jest.setTimeout(60_000);
+
 const AWS_CLI = '/usr/bin/aws';
 const TOOLKIT_PROFILE = '[profile mfa]\n'
   + 'role_arn = arn:aws:iam::111111111111:role/toolkit-role\n'
