@@ -35,6 +35,15 @@ describe('mfa-profile write', () => {
     expect(fs.statSync(config).mode % 0o1000).toEqual(0o600);
   });
 
+  test('a second run with the same outputs changes nothing and says so', async () => {
+    const config = path.join(home, 'config');
+    const args = ['write', '--outputs-file', fixture('outputs-one.json'), '--config-file', config];
+    expect((await runCli(args, { HOME: home })).status).toEqual(0);
+    const run = await runCli(args, { HOME: home });
+    expect(run).toEqual({ status: 0, stdout: `${config} already holds profile mfa (source profile toolkit-user); it is unchanged.\n`, stderr: '' });
+    expect(fs.readdirSync(home)).toEqual(['config']);
+  });
+
   test('honours AWS_CONFIG_FILE, replaces the same-named profile in a CRLF file and keeps the rest byte for byte', async () => {
     const config = path.join(home, 'my-config');
     const crlf = (text: string) => text.replace(/\n/g, '\r\n');

@@ -78,8 +78,8 @@ export async function write(options: WriteOptions, io: Io): Promise<void> {
     io.out(json({ stackName: source.stackName, file: result.path, profiles: summary, unknownBeforeDeploy, ...fileFacts(result) }));
     return;
   }
-  profiles.forEach((p) => io.out(`Wrote profile ${p.name} (source profile ${p.sourceProfile}) to ${result.path}.`));
-  sayFileFacts(result, io);
+  profiles.forEach((p) => io.out(written(result, `profile ${p.name} (source profile ${p.sourceProfile})`)));
+  sayBackup(result, io);
 }
 
 export interface CredentialsOptions extends SourceOptions {
@@ -114,8 +114,8 @@ export async function credentials(options: CredentialsOptions, io: Io): Promise<
     io.out(json({ profile: name, accessKeyId: key.accessKeyId, file: result.path, ...fileFacts(result) }));
     return;
   }
-  io.out(`Wrote profile ${name} (access key ${key.accessKeyId}) to ${result.path}.`);
-  sayFileFacts(result, io);
+  io.out(written(result, `profile ${name} (access key ${key.accessKeyId})`));
+  sayBackup(result, io);
 }
 
 export interface MfaSetupOptions extends SourceOptions {
@@ -228,7 +228,7 @@ export async function session(options: SessionOptions, io: Io): Promise<void> {
   }
   const hours = Math.round((temporary.expiration.getTime() - Date.now()) / 360_000) / 10;
   io.out(`Wrote temporary credentials to profile ${target} in ${result.path}; they expire at ${expiration} (in ${hours} hours).`);
-  sayFileFacts(result, io);
+  sayBackup(result, io);
 }
 
 /**
@@ -306,11 +306,13 @@ function fileFacts(result: UpdateResult): { created: boolean; changed: boolean; 
   return { created: result.created, changed: result.changed, backup: result.backup };
 }
 
-function sayFileFacts(result: UpdateResult, io: Io): void {
+function written(result: UpdateResult, what: string): string {
+  return result.changed ? `Wrote ${what} to ${result.path}.` : `${result.path} already holds ${what}; it is unchanged.`;
+}
+
+function sayBackup(result: UpdateResult, io: Io): void {
   if (result.backup) {
     io.say(`The previous content is in ${result.backup}.`);
-  } else if (!result.changed) {
-    io.say(`${result.path} already held this; it is unchanged.`);
   }
 }
 
