@@ -1,0 +1,56 @@
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, AppProps, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { MfaDelegation } from '../lib';
+import { ASSUME_ROLE_PROBE } from './support/assume-role-probe';
+
+/**
+ * Integration test: deploy an MfaDelegation, then, as its IAM user, call sts:AssumeRole without MFA (denied), with a
+ * wrong code (denied) and with the code of its virtual MFA device (allowed); another principal of the account and the
+ * user's own other calls are denied. Run it with integ-runner in an account; CI checks its snapshot offline.
+ */
+export function createIntegApp(props?: AppProps): App {
+  const app = new App(props);
+  const stack = new Stack(app, 'MfaDelegationInteg');
+  const delegation = new MfaDelegation(stack, 'Integ', {});
+
+  const probe = new lambda.Function(stack, 'AssumeRoleProbe', {
+    description: 'cdk-mfa-delegation integration test: calls sts:AssumeRole as the delegation\'s user, with and without MFA',
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline(ASSUME_ROLE_PROBE),
+    timeout: Duration.minutes(3),
+    environment: {
+      ROLE_ARN: delegation.role.roleArn,
+      MFA_SERIAL: delegation.mfaDevice.serialNumber,
+      ACCESS_KEY_SECRET_ARN: delegation.mfaUser.accessKeySecret!.secretArn,
+      SEED_SECRET_ARN: delegation.virtualMfaDevice!.seedSecret.secretArn,
+    },
+  });
+  delegation.mfaUser.accessKeySecret!.grantRead(probe);
+  delegation.virtualMfaDevice!.grantReadSeed(probe);
+
+  const integ = new IntegTest(app, 'MfaDelegationIntegTest', { testCases: [stack] });
+
+  // The custom resource created and enabled the device for the user.
+  integ.assertions.awsApiCall('IAM', 'listMFADevices', { UserName: delegation.mfaUser.userName })
+    .expect(ExpectedResult.objectLike({ MFADevices: [{ UserName: delegation.mfaUser.userName, SerialNumber: delegation.mfaDevice.serialNumber }] }));
+
+  // sts:AssumeRole as the user: only with MFA.
+  integ.assertions.invokeFunction({ functionName: probe.functionName })
+    .expect(ExpectedResult.objectLike({
+      Payload: {
+        withoutMfa: 'AccessDenied',
+        withWrongCode: 'AccessDenied',
+        asAnotherPrincipal: 'AccessDenied',
+        userListsUsers: 'AccessDenied',
+        withMfa: 'Allowed',
+        sessionIsTheRole: true,
+      },
+    }));
+  return app;
+}
+
+if (require.main === module) {
+  createIntegApp().synth();
+}

@@ -1,0 +1,74 @@
+/**
+ * The source of the Lambda function that the integration test invokes to call `sts:AssumeRole` as the delegation's
+ * IAM user, with and without MFA (Node.js 24, AWS SDK v3 from the runtime; inline, so under 4096 characters).
+ *
+ * It reads the user's access key and the device's seed from their secrets, computes the TOTP code itself, and returns
+ * only outcomes (error names, booleans): never a key, a seed or a code, since the assertion provider logs the payload.
+ *
+ * Environment: ROLE_ARN, MFA_SERIAL, ACCESS_KEY_SECRET_ARN, SEED_SECRET_ARN.
+ */
+export const ASSUME_ROLE_PROBE = `
+const crypto = require('crypto');
+const { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
+const { IAMClient, ListUsersCommand } = require('@aws-sdk/client-iam');
+const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function totp(seed, step) {
+  let bits = '';
+  for (const c of seed.replace(/=+$/, '')) bits += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = crypto.createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+async function outcome(call) {
+  try {
+    await call();
+    return 'Allowed';
+  } catch (e) {
+    return e.name;
+  }
+}
+
+exports.handler = async () => {
+  const env = process.env;
+  const secrets = new SecretsManagerClient({});
+  const read = async (id) => JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: id }))).SecretString);
+  const key = await read(env.ACCESS_KEY_SECRET_ARN);
+  const { seed } = await read(env.SEED_SECRET_ARN);
+  const credentials = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+  const sts = new STSClient({ credentials });
+  const assume = (extra) => outcome(() => sts.send(new AssumeRoleCommand({ RoleArn: env.ROLE_ARN, RoleSessionName: 'integ', ...extra })));
+
+  // A new access key takes a few seconds to be accepted everywhere.
+  for (let i = 0; (await outcome(() => sts.send(new GetCallerIdentityCommand({})))) !== 'Allowed'; i++) {
+    if (i === 20) throw new Error('The access key of the user was never accepted');
+    await sleep(3000);
+  }
+
+  const result = {
+    withoutMfa: await assume({}),
+    withWrongCode: await assume({ SerialNumber: env.MFA_SERIAL, TokenCode: '000000' }),
+    asAnotherPrincipal: await outcome(() => new STSClient({}).send(new AssumeRoleCommand({ RoleArn: env.ROLE_ARN, RoleSessionName: 'other' }))),
+    userListsUsers: await outcome(() => new IAMClient({ credentials }).send(new ListUsersCommand({}))),
+  };
+  // A code is accepted once: the device was enabled with two earlier ones, so try the current step, then the next.
+  for (let attempt = 0; attempt < 2 && result.withMfa !== 'Allowed'; attempt++) {
+    if (attempt > 0) await sleep(31000);
+    const code = totp(seed, Math.floor(Date.now() / 30000));
+    const credentialsOfRole = await sts.send(new AssumeRoleCommand({ RoleArn: env.ROLE_ARN, RoleSessionName: 'integ', SerialNumber: env.MFA_SERIAL, TokenCode: code }))
+      .then((r) => r.Credentials, (e) => { result.withMfa = e.name; });
+    if (credentialsOfRole) {
+      result.withMfa = 'Allowed';
+      const session = new STSClient({ credentials: { accessKeyId: credentialsOfRole.AccessKeyId, secretAccessKey: credentialsOfRole.SecretAccessKey, sessionToken: credentialsOfRole.SessionToken } });
+      result.sessionIsTheRole = (await session.send(new GetCallerIdentityCommand({}))).Arn.includes(':assumed-role/' + env.ROLE_ARN.split('/').pop() + '/');
+    }
+  }
+  return result;
+};
+`;
