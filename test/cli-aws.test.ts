@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { AwsStub, jsonError, jsonResult, queryError, queryResult, StubRequest, StubResponse, useStubEnvironment, xmlEscape } from './support/aws-stub';
-import { fixture, runCli, stubEnv, tempDir } from './support/cli';
+import { CLI, fixture, ROOT, runCli, stubEnv, tempDir } from './support/cli';
 
 // Each test spawns mfa-profile (ts-node) once or more: seconds each on a busy machine.
 jest.setTimeout(60_000);
@@ -214,6 +214,24 @@ describe('mfa-profile against loopback AWS stubs', () => {
       expect(seedSecret()).toEqual({ serialNumber: SERIAL, userName: 'toolkit-user', enabled: true, forgotten: true });
     });
 
+    const testWithScript = fs.existsSync('/usr/bin/script') ? test : test.skip;
+    testWithScript('asks for the two codes on a terminal', async () => {
+      fake.secrets.set(SEED_ARN, JSON.stringify({ serialNumber: SERIAL, userName: 'toolkit-user', seed: SEED, enabled: false }));
+      // script(1) gives the child a terminal; the codes are typed on its input.
+      const command = ['node', '-r', 'ts-node/register/transpile-only', CLI, 'mfa-setup', '--outputs-file', fixture('outputs-one.json'), '--no-qr'];
+      const output = await new Promise<string>((resolve) => {
+        const child = execFile('/usr/bin/script', ['-qec', command.join(' '), '/dev/null'], {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TS_NODE_PREFER_TS_EXTS: 'true', ...env },
+          timeout: 30_000,
+        }, (_error, stdout) => resolve(String(stdout)));
+        child.stdin?.end('123456\n654321\n');
+      });
+      expect(output).toContain('First code from the authenticator app: ');
+      expect(output).toContain(`Enabled the MFA device ${SERIAL}.`);
+      expect(stub.calls('EnableMFADevice')[0].params).toMatchObject({ AuthenticationCode1: '123456', AuthenticationCode2: '654321' });
+    });
+
     test('fails to enable without codes and without a terminal', async () => {
       fake.secrets.set(SEED_ARN, JSON.stringify({ serialNumber: SERIAL, userName: 'toolkit-user', seed: SEED, enabled: false }));
       const result = await setup('--no-qr');
@@ -272,7 +290,18 @@ describe('mfa-profile against loopback AWS stubs', () => {
         + '[toolkit-user-mfa]\naws_access_key_id = ASIASESSION000000001\naws_secret_access_key = temporary-secret\naws_session_token = temporary-session-token\n');
     });
 
+    test('fails for a source profile that is in neither file', async () => {
+      const result = await run(['session', '--profile', 'toolkit-user', '--token-code', '123456']);
+      expect(result).toEqual({
+        status: 1,
+        stdout: '',
+        stderr: `mfa-profile: There is no profile toolkit-user in ${file('.aws', 'credentials')} or ${file('.aws', 'config')}: `
+          + 'write it with mfa-profile credentials first.\n',
+      });
+    });
+
     test('fails when no profile names the MFA serial', async () => {
+      expect((await run(['credentials', '--outputs-file', fixture('outputs-one.json')])).status).toEqual(0);
       const result = await run(['session', '--profile', 'toolkit-user', '--token-code', '123456']);
       expect(result).toEqual({
         status: 1,

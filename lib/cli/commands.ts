@@ -209,6 +209,9 @@ export async function session(options: SessionOptions, io: Io): Promise<void> {
   const config = configFile(options.configFile, io.env);
   const creds = credentialsFile(options.credentialsFile, io.env);
   const profiles = readProfiles(await readIfExists(config), 'config');
+  if (!profiles.has(source) && !readProfiles(await readIfExists(creds), 'credentials').has(source)) {
+    throw new CliError(`There is no profile ${source} in ${creds} or ${config}: write it with mfa-profile credentials first.`);
+  }
   const serialNumber = options.serialNumber ?? mfaSerialOf(profiles, source);
   const region = options.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? profiles.get(source)?.region ?? profiles.get('default')?.region
     ?? aws.regionOfArn(serialNumber) ?? 'us-east-1';

@@ -89,13 +89,21 @@ function integer(value: string): number {
   return Number(value);
 }
 
+/**
+ * The terminal's lines, read by one interface for the whole run, so that codes typed (or pasted) ahead are kept.
+ */
+let terminal: readline.Interface | undefined;
+let lines: AsyncIterator<string> | undefined;
+
 async function ask(question: string): Promise<string> {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return await rl.question(question);
-  } finally {
-    rl.close();
+  process.stderr.write(question);
+  terminal ??= readline.createInterface({ input: process.stdin, terminal: false });
+  lines ??= terminal[Symbol.asyncIterator]();
+  const line = await lines.next();
+  if (line.done) {
+    throw new CliError('The input ended before an answer was typed.');
   }
+  return line.value;
 }
 
 if (require.main === module) {
@@ -109,5 +117,5 @@ if (require.main === module) {
     const sentence = e instanceof CliError ? e.message : `unexpected error: ${e.message}`;
     process.stderr.write(`mfa-profile: ${sentence}\n`);
     process.exitCode = 1;
-  });
+  }).finally(() => terminal?.close());
 }
