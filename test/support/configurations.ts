@@ -2,7 +2,7 @@ import { App, AppProps, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { createExampleApp } from '../../bin/app';
-import { MfaDelegation, MfaRequiredRole, MfaUser, VirtualMfaDevice } from '../../lib';
+import { MfaDelegation, MfaRequiredRole, MfaTeam, MfaUser, VirtualMfaDevice } from '../../lib';
 
 /**
  * The configurations that the security proofs (IAM simulation, cdk-nag, secret hygiene, CloudFormation schemas) run on:
@@ -135,10 +135,22 @@ export const ENCRYPTED_SEED: Configuration = {
   }),
 };
 
+export const TEAM: Configuration = {
+  name: 'a team: two roles (one with maxMfaAge), a member with a virtual device and one with a hardware device',
+  stackName: 'Team',
+  createApp: singleStack('Team', (stack) => new MfaTeam(stack, 'Dev', {
+    roles: [{ name: 'reader' }, { name: 'operator', maxMfaAge: Duration.hours(1) }],
+    members: [
+      { userName: 'alice', roles: ['reader', 'operator'] },
+      { userName: 'bob', roles: ['reader'], mfaSerial: 'GAHT12345678' },
+    ],
+  })),
+};
+
 /** Every configuration, the example app first. */
 export const CONFIGURATIONS: Configuration[] = [
   EXAMPLE_APP, TRUSTS_ACCOUNT, TRUSTS_OTHER_ACCOUNT, TRUSTS_PRINCIPALS, MAX_MFA_AGE,
-  EXISTING_USER, EXISTING_DEVICE, CONSOLE_ACCESS, GENERATED_NAMES, ENCRYPTED_SEED,
+  EXISTING_USER, EXISTING_DEVICE, CONSOLE_ACCESS, GENERATED_NAMES, ENCRYPTED_SEED, TEAM,
 ];
 
 /** Synthesize a configuration and return its stack's template. */
