@@ -30,6 +30,7 @@ export function program(io: commands.Io): Command {
       '  mfa-profile write --outputs-file cdk-outputs.json',
       '  mfa-profile write --stack MfaDelegationExample --region eu-west-1 --profile admin-mfa',
       '  mfa-profile write --template cdk.out/MfaDelegationExample.template.json --account 111111111111 --print',
+      '  mfa-profile write --outputs-file cdk-outputs.json --member alice',
     ].join('\n'))
     .action((options: commands.WriteOptions) => commands.write(options, io));
 
@@ -79,7 +80,9 @@ function sourceOptions(command: Command, delegationDefault: string): Command {
     .option('--account <id>', 'the 12-digit account of a --template preview')
     .option('--region <region>', 'the region of --stack (default: AWS_REGION or the profile\'s), or of a --template preview')
     .option('--partition <partition>', 'the partition of a --template preview (default: aws)')
-    .option('--delegation <id>', `the MfaDelegation to use, by its output prefix (e.g. Toolkit; default: ${delegationDefault})`);
+    .option('--delegation <id>', `the MfaDelegation to use, by its output prefix (e.g. Toolkit; default: ${delegationDefault})`)
+    .option('--member <userName>', 'use the profiles of this member of an MfaTeam (one role profile per role it may assume)')
+    .option('--team <id>', 'the MfaTeam of --member, by its output prefix (default: the only team of the stack)');
 }
 
 function integer(value: string): number {

@@ -2,6 +2,7 @@ import { promises as fs } from 'fs';
 import { describeStackOutputs } from './aws';
 import { CliError } from './errors';
 import { Delegation, DelegationField, findDelegations, outputsOfStack, parseJson, parseOutputsFile, pickDelegations, pickStack, StackOutputs } from './outputs';
+import { findTeams, memberDelegations, pickTeam, readTeam } from './team-outputs';
 import { previewOutputs, stackNameOfTemplateFile } from './template';
 
 /**
@@ -24,6 +25,10 @@ export interface SourceOptions {
   readonly partition?: string;
   /** The output prefix of one delegation. */
   readonly delegation?: string;
+  /** A member of an `MfaTeam`, by user name: its delegations are one per role it may assume. */
+  readonly member?: string;
+  /** The `MfaTeam` of `member`, by output prefix. @default the only team of the stack */
+  readonly team?: string;
 }
 
 /**
@@ -36,6 +41,8 @@ export interface Source {
   readonly delegations: Delegation[];
   /** True for a template preview. */
   readonly preview: boolean;
+  /** The team member whose delegations these are, if any: they share one user, access key and MFA device. */
+  readonly member?: string;
 }
 
 /**
@@ -43,15 +50,29 @@ export interface Source {
  */
 export async function loadSource(options: SourceOptions): Promise<Source> {
   const { stackName, origin, outputs } = await readOutputs(options);
-  const delegations = pickDelegations(stackName, findDelegations(stackName, outputs), options.delegation);
-  return { stackName, origin, delegations, preview: options.template !== undefined };
+  const preview = options.template !== undefined;
+  if (options.member === undefined) {
+    if (options.team !== undefined) {
+      throw new CliError('--team picks the team of --member: name the member too.');
+    }
+    return { stackName, origin, delegations: pickDelegations(stackName, findDelegations(stackName, outputs), options.delegation), preview };
+  }
+  if (options.delegation !== undefined) {
+    throw new CliError('--delegation and --member exclude each other: a member\'s profiles come from its team, not from an MfaDelegation.');
+  }
+  const team = readTeam(stackName, outputs, pickTeam(stackName, findTeams(outputs), options.team));
+  const delegations = memberDelegations(team, options.member);
+  if (delegations.length === 0) {
+    throw new CliError(`Member ${options.member} of team ${team.teamName} (stack ${stackName}) may assume no role.`);
+  }
+  return { stackName, origin, delegations, preview, member: options.member };
 }
 
 /**
  * The one delegation a command works on.
  */
 export function onlyDelegation(source: Source): Delegation {
-  if (source.delegations.length > 1) {
+  if (source.delegations.length > 1 && source.member === undefined) {
     throw new CliError(`Stack ${source.stackName} has several delegations (${source.delegations.map((d) => d.id).join(', ')}): pick one with --delegation.`);
   }
   return source.delegations[0];
