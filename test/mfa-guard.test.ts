@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { createExampleApp } from '../bin/app';
 import { MfaDelegation, MfaGuard, MfaGuardProps, MfaRequiredRole, MfaUser } from '../lib';
+import { CONFIGURATIONS } from './support/configurations';
 
 const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
 const ROOT = 'AWS arn:${AWS::Partition}:iam::${AWS::AccountId}:root';
@@ -43,6 +44,12 @@ describe('MfaGuard', () => {
       Aspects.of(app).add(new MfaGuard());
       // THEN
       expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    });
+
+    test.each(CONFIGURATIONS.slice(1))('$name', (config) => {
+      const app = config.createApp();
+      Aspects.of(app).add(new MfaGuard(), { priority: AspectPriority.READONLY });
+      expect(Annotations.fromStack(app.node.findChild(config.stackName) as Stack).findError('*', Match.anyValue())).toEqual([]);
     });
 
     test('every MfaDelegation configuration: trusted account, maxMfaAge, existing user, console access', () => {
