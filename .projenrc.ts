@@ -112,7 +112,8 @@ example.exec('cdk synth --quiet');
 // The synth benchmark (BENCHMARK.md): not part of the test run. `npm run bench -- --quick` for a smoke run.
 const bench = project.addTask('bench', {
   description: 'Synth benchmark: the example app against a hand-written stack, and MfaTeam of 10 to 1000 members (see BENCHMARK.md)',
-  env: { CDK_DISABLE_VERSION_CHECK: '1' },
+  // TS_NODE_PREFER_TS_EXTS: the sources, not a lib/*.js left by an earlier compile.
+  env: { CDK_DISABLE_VERSION_CHECK: '1', TS_NODE_PREFER_TS_EXTS: 'true' },
 });
 if (bundle) {
   bench.spawn(bundle);
