@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { mfaCondition } from './private/mfa-condition';
 import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './private/policy-size';
-import { MAX_MFA_AGE_SECONDS, validateAccountId, validateDuration } from './private/validation';
+import { MAX_MFA_AGE_SECONDS, validateAccountId, validateDuration, validateIamName } from './private/validation';
 
 /**
  * Properties of an MfaRequiredRole.
@@ -111,6 +111,7 @@ export class MfaRequiredRole extends iam.Role {
   public readonly maxMfaAge?: Duration;
 
   constructor(scope: Construct, id: string, props: MfaRequiredRoleProps = {}) {
+    validateIamName('roleName', props.roleName);
     validateAccountId('trustedAccount', props.trustedAccount);
     validateDuration('maxMfaAge', props.maxMfaAge, 1, MAX_MFA_AGE_SECONDS);
     if (props.trustedPrincipals !== undefined && props.trustedPrincipals.length === 0) {
@@ -178,7 +179,10 @@ export class MfaRequiredRole extends iam.Role {
       const age = statement.Condition?.NumericLessThan?.['aws:MultiFactorAuthAge'];
       const where = `Trust policy statement ${index + 1} of ${this.node.path} allows ${JSON.stringify(statement.Principal)} `
         + `to ${JSON.stringify(statement.Action)}`;
-      if (present !== 'true') {
+      if (statement.Condition?.BoolIfExists?.['aws:MultiFactorAuthPresent'] !== undefined && present !== 'true') {
+        errors.push(`${where} with BoolIfExists aws:MultiFactorAuthPresent, which long-term access keys pass (the key is absent `
+          + 'for them): an MfaRequiredRole only takes Bool aws:MultiFactorAuthPresent "true"');
+      } else if (present !== 'true') {
         errors.push(`${where} without MFA: an MfaRequiredRole only takes trust statements with `
           + 'Bool aws:MultiFactorAuthPresent "true" (use iam.PrincipalWithConditions or the trustedPrincipals prop)');
       } else if (maxAge !== undefined && (age === undefined || Number(age) > Number(maxAge))) {

@@ -1,7 +1,11 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { MfaTeam, MfaTeamMember, MfaTeamProps, MfaTeamRole, VirtualMfaDevice } from '../lib';
 
 // Synthesis takes seconds on a 2-core machine; the 1000-member case about 10.
@@ -262,6 +266,35 @@ describe('MfaTeam', () => {
       template.resourceCountIs('AWS::IAM::RolePolicy', 1);
       const [[, policy]] = resourcesOf(template, 'AWS::IAM::Policy');
       expect(policy.Properties.PolicyDocument.Statement).toHaveLength(3);
+    });
+  });
+
+  describe('cdk-nag', () => {
+    test('AwsSolutionsChecks find nothing unacknowledged, and each acknowledgement gives its reason', () => {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfa-team-nag-'));
+      const app = new App({ outdir });
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      const stack = new Stack(app, 'Team');
+      // Roles without AWS managed policies: attaching one (IAM4) is the app's choice, to acknowledge in the app.
+      team(stack, {
+        roles: [{ name: 'admin', maxMfaAge: Duration.hours(1) }, { name: 'readonly' }],
+        members: [...MEMBERS, { userName: 'carol', roles: ['admin'], mfaSerial: 'GAHT12345678' }],
+      });
+      app.synth();
+      const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+      fs.rmSync(outdir, { recursive: true, force: true });
+      expect(report.pluginReports.flatMap((p: any) => p.violations)).toEqual([]);
+      const acks = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.entries<string>(m.data).map(([id, reason]) => [c.node.path, id, reason])));
+      const role = 'Team/VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30/ServiceRole';
+      const iam5 = (resource: string) => [role, `Annotation::AwsSolutions-IAM5[Resource::${resource}]`,
+        expect.stringContaining("grants the device handler its members' devices, users and seed secrets by the team's IAM path /mfa-team/Dev/")];
+      expect(acks).toEqual(expect.arrayContaining([
+        ['Team/Dev/Members/carol/AccessKeySecret', 'Annotation::AwsSolutions-SMG4', expect.stringMatching(/^The secret holds an access key that CloudFormation creates/)],
+        iam5('arn:<AWS::Partition>:iam::<AWS::AccountId>:mfa/mfa-team/Dev/*'),
+        iam5('arn:<AWS::Partition>:iam::<AWS::AccountId>:user/mfa-team/Dev/*'),
+        iam5('arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:mfa-team/Dev/*/mfa-seed-??????'),
+      ]));
     });
   });
 
