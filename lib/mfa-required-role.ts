@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { mfaCondition } from './private/mfa-condition';
+import { describePrincipal, describeValue, MfaProblem, mfaProblemOf, statementsOf } from './private/mfa-policy-inspection';
 import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './private/policy-size';
 import { MAX_MFA_AGE_SECONDS, validateAccountId, validateDuration, validateIamName } from './private/validation';
 
@@ -167,25 +168,24 @@ export class MfaRequiredRole extends iam.Role {
   }
 
   private validateTrustRequiresMfa(): string[] {
-    const document = Stack.of(this).resolve(this.assumeRolePolicy?.toJSON()) ?? {};
-    const statements: any[] = document.Statement ?? [];
-    const maxAge = this.maxMfaAge ? String(this.maxMfaAge.toSeconds()) : undefined;
+    const document = Stack.of(this).resolve(this.assumeRolePolicy?.toJSON());
+    const maxAge = this.maxMfaAge?.toSeconds();
     const errors: string[] = [];
-    statements.forEach((statement, index) => {
+    statementsOf(document).forEach((statement, index) => {
       if (statement.Effect !== 'Allow') {
         return;
       }
-      const present = String(statement.Condition?.Bool?.['aws:MultiFactorAuthPresent']);
+      const where = `Trust policy statement ${index + 1} of ${this.node.path} allows ${describePrincipal(statement)} `
+        + `to ${describeValue(statement.Action)}`;
+      const problem = mfaProblemOf(statement);
       const age = statement.Condition?.NumericLessThan?.['aws:MultiFactorAuthAge'];
-      const where = `Trust policy statement ${index + 1} of ${this.node.path} allows ${JSON.stringify(statement.Principal)} `
-        + `to ${JSON.stringify(statement.Action)}`;
-      if (statement.Condition?.BoolIfExists?.['aws:MultiFactorAuthPresent'] !== undefined && present !== 'true') {
+      if (problem === MfaProblem.IF_EXISTS) {
         errors.push(`${where} with BoolIfExists aws:MultiFactorAuthPresent, which long-term access keys pass (the key is absent `
           + 'for them): an MfaRequiredRole only takes Bool aws:MultiFactorAuthPresent "true"');
-      } else if (present !== 'true') {
+      } else if (problem === MfaProblem.MISSING) {
         errors.push(`${where} without MFA: an MfaRequiredRole only takes trust statements with `
           + 'Bool aws:MultiFactorAuthPresent "true" (use iam.PrincipalWithConditions or the trustedPrincipals prop)');
-      } else if (maxAge !== undefined && (age === undefined || Number(age) > Number(maxAge))) {
+      } else if (maxAge !== undefined && (age === undefined || Number(age) > maxAge)) {
         errors.push(`${where} with an MFA sign-in older than maxMfaAge (${maxAge} seconds): add `
           + `NumericLessThan aws:MultiFactorAuthAge "${maxAge}" to the statement`);
       }

@@ -140,8 +140,8 @@ describe('MfaRequiredRole', () => {
       principals: [new iam.AccountPrincipal('333333333333')],
     }));
     expect(() => Template.fromStack(stack)).toThrow(
-      'Trust policy statement 2 of Stack/Role allows {"AWS":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::333333333333:root"]]}} '
-      + 'to "sts:AssumeRole" '
+      'Trust policy statement 2 of Stack/Role allows AWS arn:${AWS::Partition}:iam::333333333333:root '
+      + 'to sts:AssumeRole '
       + 'without MFA: an MfaRequiredRole only takes trust statements with Bool aws:MultiFactorAuthPresent "true" '
       + '(use iam.PrincipalWithConditions or the trustedPrincipals prop)');
   });
@@ -153,8 +153,8 @@ describe('MfaRequiredRole', () => {
       actions: ['sts:AssumeRole'],
       principals: [new iam.ServicePrincipal('lambda.amazonaws.com')],
     }));
-    expect(() => Template.fromStack(stack)).toThrow('Trust policy statement 2 of Stack/Role allows {"Service":"lambda.amazonaws.com"} '
-      + 'to "sts:AssumeRole" without MFA: an MfaRequiredRole only takes trust statements with Bool aws:MultiFactorAuthPresent "true" '
+    expect(() => Template.fromStack(stack)).toThrow('Trust policy statement 2 of Stack/Role allows Service lambda.amazonaws.com '
+      + 'to sts:AssumeRole without MFA: an MfaRequiredRole only takes trust statements with Bool aws:MultiFactorAuthPresent "true" '
       + '(use iam.PrincipalWithConditions or the trustedPrincipals prop)');
   });
 
@@ -167,7 +167,7 @@ describe('MfaRequiredRole', () => {
       conditions: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'true' } },
     }));
     expect(() => Template.fromStack(stack)).toThrow('Trust policy statement 2 of Stack/Role allows '
-      + '{"AWS":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::333333333333:root"]]}} to "sts:AssumeRole" with BoolIfExists '
+      + 'AWS arn:${AWS::Partition}:iam::333333333333:root to sts:AssumeRole with BoolIfExists '
       + 'aws:MultiFactorAuthPresent, which long-term access keys pass (the key is absent for them): an MfaRequiredRole only takes '
       + 'Bool aws:MultiFactorAuthPresent "true"');
   });
@@ -181,7 +181,7 @@ describe('MfaRequiredRole', () => {
       conditions: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
     }));
     expect(() => Template.fromStack(stack)).toThrow('Trust policy statement 2 of Stack/Role allows '
-      + '{"AWS":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::333333333333:root"]]}} to "sts:AssumeRole" with an MFA sign-in '
+      + 'AWS arn:${AWS::Partition}:iam::333333333333:root to sts:AssumeRole with an MFA sign-in '
       + 'older than maxMfaAge (3600 seconds): add NumericLessThan aws:MultiFactorAuthAge "3600" to the statement');
   });
 

@@ -109,6 +109,17 @@ function isDenyWithoutMfa(statement: any): boolean {
 }
 
 /**
+ * What is wrong with the MFA condition of a statement, if anything: it must carry `Bool aws:MultiFactorAuthPresent
+ * "true"` (the key matched case-insensitively, as IAM does).
+ */
+export function mfaProblemOf(statement: any): MfaProblem | undefined {
+  if (allTrue(conditionValues(statement.Condition, 'Bool', MFA_PRESENT))) {
+    return undefined;
+  }
+  return conditionValues(statement.Condition, 'BoolIfExists', MFA_PRESENT) !== undefined ? MfaProblem.IF_EXISTS : MfaProblem.MISSING;
+}
+
+/**
  * The Allow statements of a document that grant `sts:AssumeRole` without `Bool aws:MultiFactorAuthPresent "true"`.
  *
  * For a trust policy (`trust: true`) only statements that admit an AWS principal count. A document whose Deny
@@ -124,11 +135,10 @@ export function assumeRoleWithoutMfa(document: any, trust: boolean): MfaFinding[
     if (statement.Effect !== 'Allow' || !grantsAssumeRole(statement) || (trust && !admitsAwsPrincipal(statement))) {
       return;
     }
-    if (allTrue(conditionValues(statement.Condition, 'Bool', MFA_PRESENT))) {
-      return;
+    const problem = mfaProblemOf(statement);
+    if (problem !== undefined) {
+      findings.push({ statementNumber: index + 1, statement, problem });
     }
-    const ifExists = conditionValues(statement.Condition, 'BoolIfExists', MFA_PRESENT) !== undefined;
-    findings.push({ statementNumber: index + 1, statement, problem: ifExists ? MfaProblem.IF_EXISTS : MfaProblem.MISSING });
   });
   return findings;
 }
