@@ -1,0 +1,193 @@
+/* eslint-disable no-console */
+// Synth benchmark (`npm run bench`; not part of `npm test`). Results and method: BENCHMARK.md.
+//
+// 1. The example app (bin/app.ts) against a hand-written aws-cdk-lib stack of the same resources (bench/hand-written.ts),
+//    synthesized in this one process, interleaved (ABBA), after a warm-up: the ratio of their median synth times.
+// 2. MfaTeam with 10 roles and 10 / 100 / 500 / 1000 members, with and without access keys: synth time, resources,
+//    template bytes (all templates, nested ones included), nested stacks, resources per member; and `cdk synth`-like
+//    runs of the app in a fresh Node.js process for 500 and 1000 members.
+//
+// Options: --quick (fewer iterations, for a smoke run), --iterations N (example app pairs, default 40).
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, AppProps } from 'aws-cdk-lib';
+import { HandWrittenExampleStack } from './hand-written';
+import { createTeamApp } from './team-app';
+import { createExampleApp } from '../bin/app';
+
+const ROOT = path.join(__dirname, '..');
+const CDK_VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')).version;
+const CONTEXT: Record<string, unknown> = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const ITERATIONS = args.includes('--iterations') ? Number(args[args.indexOf('--iterations') + 1]) : (QUICK ? 6 : 100);
+const WARMUP = QUICK ? 2 : 10;
+const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+
+interface Synth {
+  /** Wall-clock milliseconds. */
+  readonly ms: number;
+  /** CPU milliseconds of this process (user + system): less disturbed by other work on the machine. */
+  readonly cpuMs: number;
+  readonly templates: Array<{ readonly file: string; readonly bytes: number; readonly template: any }>;
+}
+
+/** Build and synthesize an app into a fresh directory; the time covers construction and synthesis. */
+function synth(make: (props: AppProps) => App, keep = false): Synth {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfa-bench-'));
+  gc();
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  make({ outdir, context: CONTEXT }).synth();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
+  const templates = keep ? fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).map((file) => {
+    const text = fs.readFileSync(path.join(outdir, file), 'utf8');
+    return { file, bytes: Buffer.byteLength(text), template: JSON.parse(text) };
+  }) : [];
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return { ms, cpuMs, templates };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function typeCounts(templates: Synth['templates']): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { template } of templates) {
+    for (const resource of Object.values<any>(template.Resources ?? {})) {
+      counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
+    }
+  }
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function handWrittenApp(props: AppProps): App {
+  const app = new App(props);
+  new HandWrittenExampleStack(app, 'MfaDelegationExample', {
+    description: 'cdk-mfa-delegation example: an MFA-only role, an assume-only user and its virtual MFA device',
+  });
+  return app;
+}
+
+function compareExampleApp(): string[] {
+  const library = synth(createExampleApp, true);
+  const hand = synth(handWrittenApp, true);
+  const [a, b] = [typeCounts(library.templates), typeCounts(hand.templates)];
+  const outputs = (s: Synth) => Object.keys(s.templates[0].template.Outputs ?? {}).sort().join(',');
+  if (JSON.stringify(a) !== JSON.stringify(b) || outputs(library) !== outputs(hand)) {
+    console.error('The hand-written stack no longer defines the resources of the example app; update bench/hand-written.ts.');
+    console.error(`example app:  ${JSON.stringify(a)} outputs ${outputs(library)}`);
+    console.error(`hand-written: ${JSON.stringify(b)} outputs ${outputs(hand)}`);
+    process.exit(1);
+  }
+  for (let i = 0; i < WARMUP; i++) {
+    synth(createExampleApp);
+    synth(handWrittenApp);
+  }
+  const wall = { library: [] as number[], hand: [] as number[] };
+  const cpu = { library: [] as number[], hand: [] as number[] };
+  for (let i = 0; i < ITERATIONS; i++) {
+    // ABBA: alternate which goes first, so that drift and caches favour neither.
+    const order: Array<'library' | 'hand'> = i % 2 === 0 ? ['library', 'hand'] : ['hand', 'library'];
+    for (const which of order) {
+      const result = synth(which === 'library' ? createExampleApp : handWrittenApp);
+      wall[which].push(result.ms);
+      cpu[which].push(result.cpuMs);
+    }
+  }
+  const row = (name: string, times: number[]) =>
+    `| ${name} | ${median(times).toFixed(1)} ms | ${Math.min(...times).toFixed(1)} ms | ${Math.max(...times).toFixed(1)} ms |`;
+  const ratio = (times: typeof wall) => median(times.library) / median(times.hand);
+  const pairs = (times: typeof wall) => median(times.library.map((t, i) => t / times.hand[i]));
+  const resources = Object.values(a).reduce((s, n) => s + n, 0);
+  return [
+    `Both define ${resources} resources (${Object.entries(a).map(([t, n]) => `${t} ${n}`).join(', ')}) and ${outputs(library).split(',').length} outputs.`,
+    `${ITERATIONS} interleaved pairs after ${WARMUP} warm-up pairs, each synth into a fresh directory.`,
+    '',
+    '| synth of | median | min | max |',
+    '| --- | ---: | ---: | ---: |',
+    row('example app (MfaDelegation), wall clock', wall.library),
+    row('hand-written aws-cdk-lib, wall clock', wall.hand),
+    row('example app (MfaDelegation), CPU', cpu.library),
+    row('hand-written aws-cdk-lib, CPU', cpu.hand),
+    '',
+    `**Ratio of the medians: ${ratio(wall).toFixed(3)} wall clock, ${ratio(cpu).toFixed(3)} CPU** (target ≤ 1.05; median of the paired ratios: `
+      + `${pairs(wall).toFixed(3)} wall clock, ${pairs(cpu).toFixed(3)} CPU).`,
+  ];
+}
+
+function teamRow(members: number, accessKeys: boolean, runs: number): string {
+  const roles = 10;
+  createTeamApp(members, roles, accessKeys); // warm the code paths of this size
+  const results = Array.from({ length: runs }, (_, i) => synth((props) => createTeamApp(members, roles, accessKeys, props), i === runs - 1));
+  const templates = results[runs - 1].templates;
+  const counts = typeCounts(templates);
+  const total = Object.values(counts).reduce((s, n) => s + n, 0);
+  const memberTypes = ['AWS::IAM::User', 'Custom::VirtualMfaDevice', 'AWS::SecretsManager::Secret', 'AWS::IAM::AccessKey'];
+  const perMember = memberTypes.reduce((s, t) => s + (counts[t] ?? 0), 0) / members;
+  const bytes = templates.reduce((s, t) => s + t.bytes, 0);
+  const largest = Math.max(...templates.map((t) => Object.keys(t.template.Resources).length));
+  const ms = median(results.map((r) => r.ms));
+  return `| ${members} × ${roles} | ${accessKeys ? 'yes' : 'no'} | ${(ms / 1000).toFixed(2)} s | ${total} | ${templates.length - 1} | ${largest} `
+    + `| ${(bytes / 1024).toFixed(0)} KiB | ${perMember.toFixed(2)} | ${(total / members).toFixed(2)} |`;
+}
+
+function processRun(members: number, accessKeys: boolean): number {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfa-bench-'));
+  const start = process.hrtime.bigint();
+  const app = [path.join(__dirname, 'team-app.ts'), String(members), '10', ...(accessKeys ? [] : ['no-access-keys'])];
+  const env = { ...process.env, TS_NODE_PREFER_TS_EXTS: 'true', CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(CONTEXT) };
+  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', ...app], { cwd: ROOT, env, stdio: 'inherit' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  fs.rmSync(outdir, { recursive: true, force: true });
+  if (run.status !== 0) {
+    throw new Error(`The team app of ${members} members failed with status ${run.status}`);
+  }
+  return ms;
+}
+
+function main(): void {
+  if (!require.resolve('../lib').endsWith('.ts')) {
+    console.error('bench/synth.ts would measure lib/*.js from an earlier compile: run it with TS_NODE_PREFER_TS_EXTS=true (npm run bench does).');
+    process.exit(1);
+  }
+  const cpus = os.cpus();
+  const lines = [
+    `Machine: ${cpus.length} CPUs (${cpus[0]?.model ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}; `
+      + `Node.js ${process.version}; aws-cdk-lib ${CDK_VERSION}; `
+      + `commit ${spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).stdout?.toString().trim() || 'unknown'}; ${new Date().toISOString()}; `
+      + `load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
+    `Command: npm run bench${QUICK ? ' -- --quick' : ''} (node --expose-gc -r ts-node/register/transpile-only bench/synth.ts).`,
+    '',
+    '### Example app against a hand-written stack',
+    '',
+    ...compareExampleApp(),
+    '',
+    '### MfaTeam',
+    '',
+    '| members × roles | access keys | synth (median) | resources | nested stacks | most in one stack | templates | member resources per member | all resources per member |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  console.log(lines.join('\n'));
+  for (const [members, runs] of (QUICK ? [[10, 1], [100, 1], [1000, 1]] : [[10, 5], [100, 3], [500, 3], [1000, 2]]) as Array<[number, number]>) {
+    console.log(teamRow(members, true, runs));
+    console.log(teamRow(members, false, runs));
+  }
+  console.log('');
+  console.log('In a fresh Node.js process, as `cdk synth` runs the app (start-up, TypeScript transpilation, construction, synthesis):');
+  console.log('');
+  for (const members of QUICK ? [500] : [500, 1000]) {
+    console.log(`- ${members} × 10, access keys: ${(processRun(members, true) / 1000).toFixed(2)} s`);
+  }
+  console.log('');
+  console.log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
+}
+
+main();
