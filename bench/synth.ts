@@ -22,7 +22,7 @@ const CDK_VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_mod
 const CONTEXT: Record<string, unknown> = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
-const ITERATIONS = args.includes('--iterations') ? Number(args[args.indexOf('--iterations') + 1]) : (QUICK ? 6 : 100);
+const ITERATIONS = args.includes('--iterations') ? Number(args[args.indexOf('--iterations') + 1]) : (QUICK ? 6 : 300);
 const WARMUP = QUICK ? 2 : 10;
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
