@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { MfaRequiredRole } from './mfa-required-role';
 import { MfaUser } from './mfa-user';
 import { validateIamName } from './private/validation';
@@ -134,6 +134,9 @@ const OUTPUT_FIELDS = {
 
 const DELEGATION_SYMBOL = Symbol.for('cdk-mfa-delegation.MfaDelegation');
 
+/** The delegations of each stack by output prefix: two with one prefix would give the same output keys. */
+const DELEGATIONS_OF_STACK = new WeakMap<Stack, Map<string, MfaDelegation>>();
+
 /**
  * Defines the whole MFA delegation of the AWS Toolkit guide in one construct: an MfaRequiredRole, an MfaUser allowed
  * to assume it, a VirtualMfaDevice for that user, and stack outputs with everything an AWS profile needs.
@@ -182,6 +185,14 @@ export class MfaDelegation extends Construct {
         ? `outputPrefix cannot be derived from the construct id '${id}': pass an outputPrefix of letters and digits that starts with a letter`
         : `outputPrefix must be 1 to 200 letters and digits starting with a letter, but got '${props.outputPrefix}'`);
     }
+    const delegations = DELEGATIONS_OF_STACK.get(Stack.of(this)) ?? new Map<string, MfaDelegation>();
+    DELEGATIONS_OF_STACK.set(Stack.of(this), delegations);
+    const clash = delegations.get(this.outputPrefix);
+    if (clash) {
+      throw new Error(`MfaDelegations ${clash.node.path} and ${this.node.path} both use the output prefix '${this.outputPrefix}': `
+        + 'give one of them another outputPrefix');
+    }
+    delegations.set(this.outputPrefix, this);
     validateIamName('profileName', props.profileName);
     validateIamName('sourceProfileName', props.sourceProfileName);
     if (props.user && props.userName !== undefined) {
@@ -229,8 +240,6 @@ export class MfaDelegation extends Construct {
     this.output('sourceProfile', props.sourceProfileName ?? userName);
     this.output('roleProfile', props.profileName ?? 'mfa');
     this.output('roleMaxSessionDuration', String((props.maxSessionDuration ?? Duration.hours(1)).toSeconds()));
-
-    this.node.addValidation({ validate: () => this.validateUniquePrefix() });
   }
 
   private output(field: keyof typeof OUTPUT_FIELDS, value: string | undefined): void {
@@ -243,13 +252,5 @@ export class MfaDelegation extends Construct {
       value,
       description: `cdk-mfa-delegation ${this.outputPrefix} ${field}`,
     });
-  }
-
-  private validateUniquePrefix(): string[] {
-    const stack = Stack.of(this);
-    const clashes = stack.node.findAll().filter((c: IConstruct) =>
-      c !== this && MfaDelegation.isMfaDelegation(c) && Stack.of(c) === stack && c.outputPrefix === this.outputPrefix);
-    return clashes.map((c) => `MfaDelegations ${this.node.path} and ${c.node.path} both use the output prefix '${this.outputPrefix}': `
-      + 'give one of them another outputPrefix');
   }
 }

@@ -132,13 +132,10 @@ export class MfaRequiredRole extends iam.Role {
       permissionsBoundary: props.permissionsBoundary,
     });
     this.maxMfaAge = props.maxMfaAge;
-    this.node.addValidation({ validate: () => this.validateTrustRequiresMfa() });
+    this.node.addValidation({ validate: () => this.validateTrust() });
     this.node.addValidation({
-      validate: () => [
-        ...checkPolicySize(`The trust policy of ${this.node.path}`, policySize(this, this.assumeRolePolicy!), IAM_POLICY_LIMITS.roleTrustPolicy),
-        ...checkPolicySize(`The inline policies of ${this.node.path}`,
-          Object.values(props.inlinePolicies ?? {}).reduce((sum, doc) => sum + policySize(this, doc), 0), IAM_POLICY_LIMITS.roleInlinePolicies),
-      ],
+      validate: () => checkPolicySize(`The inline policies of ${this.node.path}`,
+        Object.values(props.inlinePolicies ?? {}).reduce((sum, doc) => sum + policySize(this, doc), 0), IAM_POLICY_LIMITS.roleInlinePolicies),
     });
   }
 
@@ -167,8 +164,9 @@ export class MfaRequiredRole extends iam.Role {
     });
   }
 
-  private validateTrustRequiresMfa(): string[] {
-    const document = Stack.of(this).resolve(this.assumeRolePolicy?.toJSON());
+  /** Every trust statement requires MFA (and the age bound), and the trust policy fits IAM's size limit. */
+  private validateTrust(): string[] {
+    const document = Stack.of(this).resolve(this.assumeRolePolicy?.toJSON()) ?? {};
     const maxAge = this.maxMfaAge?.toSeconds();
     const errors: string[] = [];
     statementsOf(document).forEach((statement, index) => {
@@ -190,6 +188,7 @@ export class MfaRequiredRole extends iam.Role {
           + `NumericLessThan aws:MultiFactorAuthAge "${maxAge}" to the statement`);
       }
     });
+    errors.push(...checkPolicySize(`The trust policy of ${this.node.path}`, JSON.stringify(document).length, IAM_POLICY_LIMITS.roleTrustPolicy));
     return errors;
   }
 }

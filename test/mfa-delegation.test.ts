@@ -176,12 +176,17 @@ describe('MfaDelegation', () => {
     expect(synth()).toEqual(synth());
   });
 
-  test('fails synth when two delegations in a stack share an output prefix', () => {
+  test('fails when two delegations in a stack share an output prefix', () => {
     const stack = newStack();
     new MfaDelegation(stack, 'Toolkit');
-    new MfaDelegation(stack, 'Other', { outputPrefix: 'Toolkit' });
-    expect(() => Template.fromStack(stack)).toThrow(
+    expect(() => new MfaDelegation(stack, 'Other', { outputPrefix: 'Toolkit' })).toThrow(
       "MfaDelegations Stack/Toolkit and Stack/Other both use the output prefix 'Toolkit': give one of them another outputPrefix");
+  });
+
+  test('accepts the same output prefix in two stacks', () => {
+    const app = new App();
+    new MfaDelegation(new Stack(app, 'A'), 'Toolkit');
+    expect(() => new MfaDelegation(new Stack(app, 'B'), 'Toolkit')).not.toThrow();
   });
 
   test('fails with an outputPrefix that is not letters and digits', () => {
