@@ -134,7 +134,7 @@ export class MfaRequiredRole extends iam.Role {
     this.maxMfaAge = props.maxMfaAge;
     this.node.addValidation({ validate: () => this.validateTrust() });
     this.node.addValidation({
-      validate: () => checkPolicySize(`The inline policies of ${this.node.path}`,
+      validate: () => checkPolicySize(`The combined size of the inline policies of ${this.node.path}`,
         Object.values(props.inlinePolicies ?? {}).reduce((sum, doc) => sum + policySize(this, doc), 0), IAM_POLICY_LIMITS.roleInlinePolicies),
     });
   }

@@ -242,6 +242,15 @@ describe('MfaRequiredRole', () => {
       "The trust policy of Stack/Role is 6908 characters, over IAM's limit of 2048 characters (not counting white space)");
   });
 
+  test('fails synth when the inline policies exceed 10240 characters', () => {
+    const stack = newStack();
+    const statements = Array.from({ length: 120 }, (_, i) =>
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::bucket-number-${i}/*`] }));
+    new MfaRequiredRole(stack, 'Role', { inlinePolicies: { big: new iam.PolicyDocument({ statements }) } });
+    expect(() => Template.fromStack(stack)).toThrow(
+      "The combined size of the inline policies of Stack/Role is 10608 characters, over IAM's limit of 10240 characters (not counting white space)");
+  });
+
   test('skips validation of values only known at deploy time', () => {
     const stack = newStack();
     new MfaRequiredRole(stack, 'Role', { trustedAccount: Aws.ACCOUNT_ID });
