@@ -1,8 +1,8 @@
-import { App, AppProps, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, AppProps, AspectPriority, Aspects, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { MfaDelegation } from '../lib';
+import { MfaDelegation, MfaGuard } from '../lib';
 
 /**
  * The example stack: the AWS Toolkit guide's setup (toolkit-role, toolkit-user, a virtual MFA device) in one construct.
@@ -35,10 +35,12 @@ export function createExampleApp(props?: AppProps): App {
 }
 
 /**
- * The example app with the AWS Solutions checks of cdk-nag: synthesis fails on any finding that is not acknowledged.
+ * The example app with its guardrails: MfaGuard (no role or policy lets anyone assume a role without MFA) and the AWS
+ * Solutions checks of cdk-nag. Synthesis fails on any MfaGuard error and on any cdk-nag finding that is not acknowledged.
  */
 export function createCheckedExampleApp(props?: AppProps): App {
   const app = createExampleApp(props);
+  Aspects.of(app).add(new MfaGuard(), { priority: AspectPriority.READONLY });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return app;
 }
