@@ -20,6 +20,14 @@ const PROPERTIES = {
   SeedSecretArn: SECRET_ARN,
   Enable: 'true',
 };
+// An access key of the user, as CloudFormation resolves the GetAtt of an AWS::IAM::AccessKey into the properties.
+const ACCESS_KEY_ID = 'AKIATOOLKITUSER00001';
+const SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYtoolkit0001';
+const NEW_ACCESS_KEY_ID = 'AKIATOOLKITUSER00002';
+const NEW_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYtoolkit0002';
+const WITH_KEY = { ...PROPERTIES, AccessKeyId: ACCESS_KEY_ID, SecretAccessKey: SECRET_ACCESS_KEY };
+/** The seed secret as the handler writes it for WITH_KEY. */
+const SEED_SECRET = { serialNumber: SERIAL, userName: 'toolkit-user', seed: SEED, otpauthUri: URI, enabled: true };
 const ALREADY_EXISTS = queryError('EntityAlreadyExists', 'MFADevice entity at the same path and name already exists.', 409);
 const RESPONSE_PATH = '/cloudformation-response';
 
@@ -42,6 +50,14 @@ function aws(answers: Record<string, StubResponse | (() => Promise<StubResponse>
         return createdDevice(`arn:aws:iam::111111111111:mfa${req.params.Path ?? '/'}${req.params.VirtualMFADeviceName}`);
       case 'PutSecretValue':
         return jsonResult({ ARN: SECRET_ARN, Name: 'ToolkitMfaSeed', VersionId: 'v2', VersionStages: ['AWSCURRENT'] });
+      case 'GetSecretValue':
+        return jsonResult({
+          ARN: SECRET_ARN,
+          Name: 'ToolkitMfaSeed',
+          VersionId: 'v1',
+          VersionStages: ['AWSCURRENT'],
+          SecretString: JSON.stringify({ ...SEED_SECRET, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY }),
+        });
       case 'EnableMFADevice':
       case 'DeactivateMFADevice':
       case 'DeleteVirtualMFADevice':
@@ -68,10 +84,10 @@ describe('mfa-device-handler', () => {
   afterEach(async () => {
     restore();
     await stub.stop();
-    // THEN (every scenario): no seed, otpauth URI or code in a response or a log line
+    // THEN (every scenario): no seed, otpauth URI, code or secret access key in a response or a log line
     const logged = output.flatMap((spy) => spy.mock.calls.map((args) => args.join(' '))).join('\n');
     const responses = responseRequests().map((r) => r.body).join('\n');
-    for (const secret of [SEED, URI, 'otpauth://', ...CODES]) {
+    for (const secret of [SEED, URI, 'otpauth://', ...CODES, SECRET_ACCESS_KEY, NEW_SECRET_ACCESS_KEY]) {
       expect(logged).not.toContain(secret);
       expect(responses).not.toContain(secret);
     }
@@ -166,6 +182,57 @@ describe('mfa-device-handler', () => {
       expect(stub.calls('CreateVirtualMFADevice').map((r) => [r.params.Path, r.params.VirtualMFADeviceName]))
         .toEqual([['/team/a/', 'ci'], ['/', 'toolkit-user']]);
       expect(responseRequests().map((r) => JSON.parse(r.body).PhysicalResourceId)).toEqual(['arn:aws:iam::111111111111:mfa/team/a/ci', SERIAL]);
+    });
+
+    test('stores the access key next to the seed when AccessKeyId and SecretAccessKey are given', async () => {
+      // WHEN
+      await handleEvent(event('Create', { ResourceProperties: WITH_KEY }), { now: () => NOW });
+
+      // THEN
+      expect(calls()).toEqual(['CreateVirtualMFADevice', 'PutSecretValue', 'EnableMFADevice']);
+      expect(JSON.parse(stub.calls('PutSecretValue')[0].params.SecretString)).toEqual({
+        ...SEED_SECRET, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY,
+      });
+      expect(response()).toEqual({
+        Status: 'SUCCESS',
+        Reason: `Created virtual MFA device ${SERIAL}.`,
+        PhysicalResourceId: SERIAL,
+        StackId: STACK_ID,
+        RequestId: '5f2a7b3c-request',
+        LogicalResourceId: 'ToolkitMfaDevice',
+        Data: { SerialNumber: SERIAL },
+      });
+    });
+
+    test('fails without repeating the secret access key that AWS echoes in its error message', async () => {
+      // GIVEN
+      stub.setHandler(aws({
+        PutSecretValue: jsonError('ValidationException', `Value {"secretAccessKey":"${SECRET_ACCESS_KEY}"} at 'secretString' failed to satisfy constraint`),
+      }));
+
+      // WHEN
+      await handleEvent(event('Create', { ResourceProperties: WITH_KEY }), { now: () => NOW });
+
+      // THEN
+      expect(calls()).toEqual(['CreateVirtualMFADevice', 'PutSecretValue', 'DeleteVirtualMFADevice']);
+      expect(response()).toMatchObject({
+        Status: 'FAILED',
+        Reason: `Could not store the seed of MFA device ${SERIAL} in secret ${SECRET_ARN}: `
+          + 'Value {"secretAccessKey":"***"} at \'secretString\' failed to satisfy constraint (Validation).',
+      });
+    });
+
+    test('fails without an AWS call, and without quoting it, when only one half of the access key is given', async () => {
+      // WHEN
+      await handleEvent(event('Create', { ResourceProperties: { ...PROPERTIES, SecretAccessKey: SECRET_ACCESS_KEY } }), { now: () => NOW });
+      await handleEvent(event('Create', { ResourceProperties: { ...WITH_KEY, AccessKeyId: '' } }), { now: () => NOW });
+
+      // THEN
+      expect(calls()).toEqual([]);
+      expect(responseRequests().map((r) => JSON.parse(r.body))).toEqual([1, 2].map(() => expect.objectContaining({
+        Status: 'FAILED',
+        Reason: 'Resource properties AccessKeyId and SecretAccessKey must both be non-empty strings, or both be absent.',
+      })));
     });
 
     test('does not enable the device when Enable is false', async () => {
@@ -367,6 +434,132 @@ describe('mfa-device-handler', () => {
       // THEN
       expect(calls()).toEqual([]);
       expect(response()).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: SERIAL, Data: { SerialNumber: SERIAL } });
+    });
+
+    test('keeps the device and writes only the new access key into the secret when the key alone changed (rotation)', async () => {
+      // WHEN
+      await handleEvent(event('Update', {
+        PhysicalResourceId: SERIAL,
+        OldResourceProperties: WITH_KEY,
+        ResourceProperties: { ...WITH_KEY, AccessKeyId: NEW_ACCESS_KEY_ID, SecretAccessKey: NEW_SECRET_ACCESS_KEY },
+      }), { now: () => NOW });
+
+      // THEN
+      expect(calls()).toEqual(['GetSecretValue', 'PutSecretValue']);
+      expect(stub.calls('GetSecretValue')[0].params).toEqual({ SecretId: SECRET_ARN });
+      const put = stub.calls('PutSecretValue')[0].params;
+      expect(put.SecretId).toEqual(SECRET_ARN);
+      expect(JSON.parse(put.SecretString)).toEqual({ ...SEED_SECRET, accessKeyId: NEW_ACCESS_KEY_ID, secretAccessKey: NEW_SECRET_ACCESS_KEY });
+      expect(response()).toEqual({
+        Status: 'SUCCESS',
+        Reason: `Kept MFA device ${SERIAL}; stored the new access key in secret ${SECRET_ARN}.`,
+        PhysicalResourceId: SERIAL,
+        StackId: STACK_ID,
+        RequestId: '5f2a7b3c-request',
+        LogicalResourceId: 'ToolkitMfaDevice',
+        Data: { SerialNumber: SERIAL },
+      });
+    });
+
+    test('keeps the device and adds the access key to a secret that had none', async () => {
+      // GIVEN
+      stub.setHandler(aws({ GetSecretValue: jsonResult({ ARN: SECRET_ARN, SecretString: JSON.stringify(SEED_SECRET) }) }));
+
+      // WHEN
+      await handleEvent(event('Update', { PhysicalResourceId: SERIAL, OldResourceProperties: PROPERTIES, ResourceProperties: WITH_KEY }), { now: () => NOW });
+
+      // THEN
+      expect(calls()).toEqual(['GetSecretValue', 'PutSecretValue']);
+      expect(JSON.parse(stub.calls('PutSecretValue')[0].params.SecretString)).toEqual({
+        ...SEED_SECRET, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY,
+      });
+      expect(response()).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: SERIAL });
+    });
+
+    test('keeps the device and removes the access key from the secret when the key is removed', async () => {
+      // WHEN
+      await handleEvent(event('Update', { PhysicalResourceId: SERIAL, OldResourceProperties: WITH_KEY, ResourceProperties: PROPERTIES }), { now: () => NOW });
+
+      // THEN
+      expect(calls()).toEqual(['GetSecretValue', 'PutSecretValue']);
+      expect(JSON.parse(stub.calls('PutSecretValue')[0].params.SecretString)).toEqual(SEED_SECRET);
+      expect(response()).toMatchObject({
+        Status: 'SUCCESS',
+        Reason: `Kept MFA device ${SERIAL}; removed the access key from secret ${SECRET_ARN}.`,
+        PhysicalResourceId: SERIAL,
+      });
+    });
+
+    test('keeps a forgotten seed forgotten when the access key changes, and keeps every other field', async () => {
+      // GIVEN: mfa-profile mfa-setup --forget removed the seed and the URI
+      const forgotten = { serialNumber: SERIAL, userName: 'toolkit-user', enabled: true, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, forgotten: true };
+      stub.setHandler(aws({ GetSecretValue: jsonResult({ ARN: SECRET_ARN, SecretString: JSON.stringify(forgotten) }) }));
+
+      // WHEN
+      await handleEvent(event('Update', {
+        PhysicalResourceId: SERIAL,
+        OldResourceProperties: WITH_KEY,
+        ResourceProperties: { ...WITH_KEY, AccessKeyId: NEW_ACCESS_KEY_ID, SecretAccessKey: NEW_SECRET_ACCESS_KEY },
+      }), { now: () => NOW });
+
+      // THEN
+      expect(calls()).toEqual(['GetSecretValue', 'PutSecretValue']);
+      expect(JSON.parse(stub.calls('PutSecretValue')[0].params.SecretString)).toEqual({
+        serialNumber: SERIAL, userName: 'toolkit-user', enabled: true, forgotten: true, accessKeyId: NEW_ACCESS_KEY_ID, secretAccessKey: NEW_SECRET_ACCESS_KEY,
+      });
+      expect(response()).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: SERIAL });
+    });
+
+    test('replaces the device, and stores the key with the new seed, when a device property changes with the key', async () => {
+      // WHEN
+      await handleEvent(event('Update', {
+        PhysicalResourceId: SERIAL,
+        OldResourceProperties: WITH_KEY,
+        ResourceProperties: { ...WITH_KEY, DeviceName: 'toolkit-user-2', AccessKeyId: NEW_ACCESS_KEY_ID, SecretAccessKey: NEW_SECRET_ACCESS_KEY },
+      }), { now: () => NOW });
+
+      // THEN
+      expect(calls()).toEqual(['CreateVirtualMFADevice', 'PutSecretValue', 'EnableMFADevice']);
+      expect(JSON.parse(stub.calls('PutSecretValue')[0].params.SecretString)).toMatchObject({
+        serialNumber: 'arn:aws:iam::111111111111:mfa/toolkit-user-2', seed: SEED, accessKeyId: NEW_ACCESS_KEY_ID, secretAccessKey: NEW_SECRET_ACCESS_KEY,
+      });
+      expect(response()).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'arn:aws:iam::111111111111:mfa/toolkit-user-2' });
+    });
+
+    test('fails with the old physical id, naming the secret but not its content, when the secret is not a JSON object', async () => {
+      // GIVEN
+      stub.setHandler(aws({ GetSecretValue: jsonResult({ ARN: SECRET_ARN, SecretString: `not json ${SECRET_ACCESS_KEY}` }) }));
+
+      // WHEN
+      await handleEvent(event('Update', { PhysicalResourceId: SERIAL, OldResourceProperties: WITH_KEY, ResourceProperties: PROPERTIES }), { now: () => NOW });
+
+      // THEN
+      expect(calls()).toEqual(['GetSecretValue']);
+      expect(response()).toMatchObject({
+        Status: 'FAILED',
+        Reason: `Secret ${SECRET_ARN} of MFA device ${SERIAL} does not hold a JSON object, so the access key cannot be stored in it.`,
+        PhysicalResourceId: SERIAL,
+      });
+    });
+
+    test('fails with the old physical id when the secret cannot be read', async () => {
+      // GIVEN
+      stub.setHandler(aws({ GetSecretValue: jsonError('AccessDeniedException', 'Not authorized to perform secretsmanager:GetSecretValue.') }));
+
+      // WHEN
+      await handleEvent(event('Update', {
+        PhysicalResourceId: SERIAL,
+        OldResourceProperties: WITH_KEY,
+        ResourceProperties: { ...WITH_KEY, AccessKeyId: NEW_ACCESS_KEY_ID, SecretAccessKey: NEW_SECRET_ACCESS_KEY },
+      }), { now: () => NOW });
+
+      // THEN
+      expect(calls()).toEqual(['GetSecretValue']);
+      expect(response()).toMatchObject({
+        Status: 'FAILED',
+        Reason: `Could not read secret ${SECRET_ARN} of MFA device ${SERIAL}: Not authorized to perform secretsmanager:GetSecretValue (AccessDenied).`,
+        PhysicalResourceId: SERIAL,
+      });
     });
 
     test('replaces the device under a new name by a new one and leaves the old one to CloudFormation', async () => {
@@ -579,10 +772,31 @@ describe('mfa-device-handler', () => {
     });
   });
 
+  describe('the log of a key rotation', () => {
+    test('names the steps and the secret, never the keys', async () => {
+      // WHEN
+      await handleEvent(event('Update', {
+        PhysicalResourceId: SERIAL,
+        OldResourceProperties: WITH_KEY,
+        ResourceProperties: { ...WITH_KEY, AccessKeyId: NEW_ACCESS_KEY_ID, SecretAccessKey: NEW_SECRET_ACCESS_KEY },
+      }), { now: () => NOW });
+
+      // THEN
+      const lines = (console.log as jest.Mock).mock.calls.map((args) => args.join(' '));
+      expect(lines).toEqual([
+        `Update ToolkitMfaDevice (${SERIAL}): start`,
+        `Update ToolkitMfaDevice (${SERIAL}): GetSecretValue ${SECRET_ARN}`,
+        `Update ToolkitMfaDevice (${SERIAL}): PutSecretValue ${SECRET_ARN}`,
+        `Update ToolkitMfaDevice (${SERIAL}): SUCCESS ${SERIAL}: Kept MFA device ${SERIAL}; stored the new access key in secret ${SECRET_ARN}.`,
+        `Update ToolkitMfaDevice (${SERIAL}): response sent`,
+      ]);
+    });
+  });
+
   describe('the bundled handler', () => {
     const bundle = path.join(__dirname, '..', 'assets', 'lib', 'private', 'mfa-device-handler.lambda', 'index.js');
 
-    test('creates and enables a device (esbuild output of the lambda, as Lambda runs it)', async () => {
+    test('creates and enables a device and stores the access key with the seed (esbuild output of the lambda, as Lambda runs it)', async () => {
       // GIVEN: `npx projen bundle` has run (the test task runs it first)
       expect(fs.existsSync(bundle)).toBe(true);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -590,12 +804,14 @@ describe('mfa-device-handler', () => {
 
       // WHEN
       const before = Date.now();
-      await bundled.handler(event('Create'), { getRemainingTimeInMillis: () => 60_000 });
+      await bundled.handler(event('Create', { ResourceProperties: WITH_KEY }), { getRemainingTimeInMillis: () => 60_000 });
       const after = Date.now();
 
       // THEN
       expect(calls()).toEqual(['CreateVirtualMFADevice', 'PutSecretValue', 'EnableMFADevice']);
-      expect(JSON.parse(stub.calls('PutSecretValue')[0].params.SecretString)).toMatchObject({ serialNumber: SERIAL, seed: SEED, otpauthUri: URI });
+      expect(JSON.parse(stub.calls('PutSecretValue')[0].params.SecretString)).toMatchObject({
+        serialNumber: SERIAL, seed: SEED, otpauthUri: URI, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY,
+      });
       const enable = stub.calls('EnableMFADevice')[0].params;
       const sent = [enable.AuthenticationCode1, enable.AuthenticationCode2];
       expect([consecutiveCodes(SEED, before), consecutiveCodes(SEED, after)]).toContainEqual(sent);

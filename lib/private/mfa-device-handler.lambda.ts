@@ -1,8 +1,8 @@
 // Custom resource handler of VirtualMfaDevice (Custom::VirtualMfaDevice): creates a virtual MFA device, stores its seed
-// in a secret and enables it for a user. Contract: DESIGN.md, "Custom resource".
+// (and, when given, the user's access key) in a secret and enables it for a user. Contract: DESIGN.md, "Custom resource".
 //
 // It speaks the CloudFormation custom resource protocol itself (PUT of the response to the presigned ResponseURL).
-// The seed, the otpauth URI and the codes never reach the response, a log line or an error message.
+// The seed, the otpauth URI, the codes and the secret access key never reach the response, a log line or an error message.
 import * as http from 'http';
 import * as https from 'https';
 import {
@@ -12,7 +12,7 @@ import {
   EnableMFADeviceCommand,
   IAMClient,
 } from '@aws-sdk/client-iam';
-import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { consecutiveCodes, otpauthUri } from './totp';
 
 /**
@@ -66,13 +66,19 @@ interface Outcome {
   readonly data?: { readonly SerialNumber: string };
 }
 
-/** The resource properties, parsed. */
+/** The resource properties that make the device: a change of any of them replaces it. */
 interface DeviceProperties {
   readonly userName: string;
   readonly deviceName: string;
   readonly path: string;
   readonly seedSecretArn: string;
   readonly enable: boolean;
+}
+
+/** The optional access key (resource properties AccessKeyId and SecretAccessKey), kept in the seed secret too. */
+interface AccessKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
 }
 
 const RESPONSE_TIMEOUT_MS = 10_000;
@@ -104,6 +110,8 @@ export async function handleEvent(event: CustomResourceEvent, options: HandlerOp
       physicalResourceId: event.PhysicalResourceId ?? `failed-${event.RequestId}`,
     };
   }
+  // Whatever an AWS error echoes, the secret access keys of the request never reach the response or the log.
+  outcome = { ...outcome, reason: redact(outcome.reason, secretAccessKeysOf(event)) };
   log(event, `${outcome.status} ${outcome.physicalResourceId}: ${outcome.reason}`);
   try {
     await sendResponse(event, outcome, options.responseTimeoutMs ?? RESPONSE_TIMEOUT_MS);
@@ -116,7 +124,7 @@ export async function handleEvent(event: CustomResourceEvent, options: HandlerOp
 async function dispatch(event: CustomResourceEvent, now: () => number): Promise<Outcome> {
   switch (event.RequestType) {
     case 'Create':
-      return createDevice(event, propertiesOf(event.ResourceProperties), now);
+      return createDevice(event, propertiesOf(event.ResourceProperties), accessKeyOf(event.ResourceProperties), now);
     case 'Update':
       return updateDevice(event, now);
     case 'Delete':
@@ -127,10 +135,11 @@ async function dispatch(event: CustomResourceEvent, now: () => number): Promise<
 }
 
 /**
- * CreateVirtualMFADevice → PutSecretValue (seed) → EnableMFADevice (if Enable). A failure after the device exists
- * deletes it again, and the physical id of a failed create is not an ARN, so that the Delete that follows is a no-op.
+ * CreateVirtualMFADevice → PutSecretValue (seed, and the access key if given) → EnableMFADevice (if Enable). A failure
+ * after the device exists deletes it again, and the physical id of a failed create is not an ARN, so that the Delete
+ * that follows is a no-op.
  */
-async function createDevice(event: CustomResourceEvent, props: DeviceProperties, now: () => number): Promise<Outcome> {
+async function createDevice(event: CustomResourceEvent, props: DeviceProperties, key: AccessKey | undefined, now: () => number): Promise<Outcome> {
   const iam = new IAMClient({});
   const arn = deviceArn(event.StackId, props);
   log(event, `CreateVirtualMFADevice ${arn}`);
@@ -143,7 +152,7 @@ async function createDevice(event: CustomResourceEvent, props: DeviceProperties,
   const serial = created.VirtualMFADevice?.SerialNumber ?? arn;
   // The Query protocol carries the seed base64-encoded; the SDK decodes it to the bytes of the ASCII base32 string.
   const seed = Buffer.from(created.VirtualMFADevice?.Base32StringSeed ?? []).toString('ascii');
-  const secrets = [seed];
+  const secrets = [seed, key?.secretAccessKey ?? ''];
   try {
     if (!seed) {
       throw new Error(`IAM created virtual MFA device ${serial} but returned no seed.`);
@@ -154,7 +163,9 @@ async function createDevice(event: CustomResourceEvent, props: DeviceProperties,
     await step(`Could not store the seed of MFA device ${serial} in secret ${props.seedSecretArn}`, () => new SecretsManagerClient({}).send(
       new PutSecretValueCommand({
         SecretId: props.seedSecretArn,
-        SecretString: JSON.stringify({ serialNumber: serial, userName: props.userName, seed, otpauthUri: uri, enabled: props.enable }),
+        SecretString: JSON.stringify({
+          serialNumber: serial, userName: props.userName, seed, otpauthUri: uri, enabled: props.enable, ...keyFields(key),
+        }),
       })));
     if (props.enable) {
       const [code1, code2] = consecutiveCodes(seed, now());
@@ -180,24 +191,62 @@ async function createDevice(event: CustomResourceEvent, props: DeviceProperties,
 }
 
 /**
- * A change of any property replaces the device. When the new device has the ARN of the old one, the old one is
- * removed first; otherwise CloudFormation deletes it after the update, because the physical id changed.
+ * A change of a device property (UserName, DeviceName, Path, SeedSecretArn, Enable) replaces the device. When the new
+ * device has the ARN of the old one, the old one is removed first; otherwise CloudFormation deletes it after the
+ * update, because the physical id changed. A change of the access key alone keeps the device: the key fields of the
+ * seed secret are replaced (or removed) and every other field is kept.
  */
 async function updateDevice(event: CustomResourceEvent, now: () => number): Promise<Outcome> {
   const physicalId = event.PhysicalResourceId ?? '';
   const props = propertiesOf(event.ResourceProperties);
+  const key = accessKeyOf(event.ResourceProperties);
   const old = propertiesOf(event.OldResourceProperties ?? {});
+  const oldKey = accessKeyOf(event.OldResourceProperties ?? {});
   const newArn = deviceArn(event.StackId, props);
   const unchanged = JSON.stringify(props) === JSON.stringify(old);
   // The rollback of a replacement that failed: the device of these properties is the physical resource, keep it.
   const rollback = sameArn(newArn, physicalId) && !sameArn(deviceArn(event.StackId, old), physicalId);
   if (unchanged || rollback) {
-    return { status: 'SUCCESS', reason: `Kept MFA device ${physicalId}.`, physicalResourceId: physicalId, data: { SerialNumber: physicalId } };
+    const kept = { status: 'SUCCESS' as const, physicalResourceId: physicalId, data: { SerialNumber: physicalId } };
+    if (key?.accessKeyId === oldKey?.accessKeyId && key?.secretAccessKey === oldKey?.secretAccessKey) {
+      return { ...kept, reason: `Kept MFA device ${physicalId}.` };
+    }
+    await storeAccessKey(event, props.seedSecretArn, physicalId, key);
+    return {
+      ...kept,
+      reason: `Kept MFA device ${physicalId}; ${key ? 'stored the new access key in' : 'removed the access key from'} secret ${props.seedSecretArn}.`,
+    };
   }
   if (sameArn(newArn, physicalId)) {
     await removeDevice(event, old.userName, physicalId);
   }
-  return createDevice(event, props, now);
+  return createDevice(event, props, key, now);
+}
+
+/**
+ * GetSecretValue of the seed secret, then PutSecretValue of the same JSON with the key fields replaced (or removed
+ * without a key). Every other field is kept: the seed, `enabled`, and `forgotten` after `mfa-setup --forget`.
+ */
+async function storeAccessKey(event: CustomResourceEvent, secretArn: string, serial: string, key: AccessKey | undefined): Promise<void> {
+  const secrets = new SecretsManagerClient({});
+  log(event, `GetSecretValue ${secretArn}`);
+  const current = await step(`Could not read secret ${secretArn} of MFA device ${serial}`, () => secrets.send(
+    new GetSecretValueCommand({ SecretId: secretArn })));
+  let content: unknown;
+  try {
+    content = JSON.parse(current.SecretString ?? '');
+  } catch {
+    content = undefined;
+  }
+  if (typeof content !== 'object' || content === null || Array.isArray(content)) {
+    throw new Error(`Secret ${secretArn} of MFA device ${serial} does not hold a JSON object, so the access key cannot be stored in it.`);
+  }
+  const { accessKeyId: _id, secretAccessKey: _secret, ...rest } = content as Record<string, unknown>;
+  log(event, `PutSecretValue ${secretArn}`);
+  await step(`Could not store the access key of MFA device ${serial} in secret ${secretArn}`, () => secrets.send(new PutSecretValueCommand({
+    SecretId: secretArn,
+    SecretString: JSON.stringify({ ...rest, ...keyFields(key) }),
+  })));
 }
 
 /**
@@ -259,6 +308,31 @@ function propertiesOf(raw: Record<string, unknown>): DeviceProperties {
     seedSecretArn: text('SeedSecretArn'),
     enable: enable === 'true',
   };
+}
+
+/**
+ * The access key of the resource properties: AccessKeyId and SecretAccessKey, both or neither. The error never
+ * quotes the values.
+ */
+function accessKeyOf(raw: Record<string, unknown>): AccessKey | undefined {
+  const { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey } = raw;
+  if (accessKeyId === undefined && secretAccessKey === undefined) {
+    return undefined;
+  }
+  if (typeof accessKeyId !== 'string' || accessKeyId === '' || typeof secretAccessKey !== 'string' || secretAccessKey === '') {
+    throw new Error('Resource properties AccessKeyId and SecretAccessKey must both be non-empty strings, or both be absent.');
+  }
+  return { accessKeyId, secretAccessKey };
+}
+
+/** The fields of the access key in the seed secret; none without a key. */
+function keyFields(key: AccessKey | undefined): Partial<AccessKey> {
+  return key ? { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } : {};
+}
+
+/** The secret access keys that a request carries, new and old. */
+function secretAccessKeysOf(event: CustomResourceEvent): string[] {
+  return [event.ResourceProperties?.SecretAccessKey, event.OldResourceProperties?.SecretAccessKey].filter((v): v is string => typeof v === 'string');
 }
 
 /** The serial number IAM gives a virtual device: `arn:<partition>:iam::<account>:mfa<path><name>` (partition and account of the stack). */
