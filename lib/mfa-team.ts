@@ -73,8 +73,10 @@ export interface MfaTeamMember {
   readonly mfaSerial?: string;
 
   /**
-   * Whether to define an access key for the member, kept in the Secrets Manager secret
-   * `mfa-team/<teamName>/<userName>/access-key` as `{ "userName", "accessKeyId", "secretAccessKey" }`.
+   * Whether to define an access key for the member. With the team's virtual MFA device, the key is kept next to the
+   * seed in the device's secret `mfa-team/<teamName>/<userName>/mfa-seed` (`"accessKeyId"` and `"secretAccessKey"`
+   * added to the seed's JSON); with `mfaSerial`, in the secret `mfa-team/<teamName>/<userName>/access-key` as
+   * `{ "userName", "accessKeyId", "secretAccessKey" }`.
    *
    * @default true
    */
@@ -152,7 +154,7 @@ const TEAMS_OF_STACK = new WeakMap<Stack, Map<string, MfaTeam>>();
 /**
  * Defines a team of IAM users who may assume MFA-only roles: one MfaRequiredRole and one IAM group per role, and per
  * member an IAM user in the groups of its roles, a virtual MFA device (or an existing device's serial) and an access
- * key in Secrets Manager.
+ * key, kept in Secrets Manager with the device's seed.
  *
  * Each group's inline policy allows `sts:AssumeRole` on its role with `Bool aws:MultiFactorAuthPresent "true"` (and
  * `NumericLessThan aws:MultiFactorAuthAge` for a role with `maxMfaAge`); the users have no policy of their own. Each
@@ -162,11 +164,15 @@ const TEAMS_OF_STACK = new WeakMap<Stack, Map<string, MfaTeam>>();
  *
  * The handler that creates the MFA devices is allowed to create and delete devices and to enable and deactivate them
  * for users only under the team's IAM path, and to write only the team's seed secrets (`mfa-team/<teamName>/<user>/mfa-seed`),
- * by three statements per stack, however many members the team has.
+ * and to read them back when a member of the stack has an access key (to rewrite the key when it changes), by three
+ * statements per stack, however many members the team has.
  *
- * A member defines 1 resource (the IAM user, which lists its groups itself), 2 more for a virtual MFA device (the
- * device and its seed secret) and 2 more for an access key (the key and its secret): 3 without an access key, 5 with
- * one. When the team outgrows its stack, the members are spread over nested stacks (see `memberStacks`). At synth, the
+ * Resources per member: 1 for the IAM user (which lists its groups itself), 2 for the virtual MFA device (the device
+ * and its seed secret) and 1 for an access key (`AWS::IAM::AccessKey`, which the device's handler writes into the
+ * seed secret): 3 without an access key, 4 with one. A member with an existing device (`mfaSerial`) has no device and
+ * no seed secret: 1 resource, or 3 with an access key, which then has a secret of its own
+ * (`mfa-team/<teamName>/<userName>/access-key`). When the team outgrows its stack, the members are spread over nested
+ * stacks (see `memberStacks`). At synth, the
  * team checks every stack it uses against CloudFormation's quotas (resources, outputs, parameters, mappings, template
  * size) and IAM's (policy sizes, groups per user, managed policies per role), and names the quota and the measured value.
  *
@@ -209,7 +215,8 @@ export class MfaTeam extends Construct {
   private readonly roles = new Map<string, MfaRequiredRole>();
   private readonly groups = new Map<string, iam.Group>();
   private readonly nestedStackByIndex = new Map<number, NestedStack>();
-  private readonly grantedStacks = new Set<Stack>();
+  /** The handler's statement on the team's seed secrets, by stack: it gains GetSecretValue for a member with an access key. */
+  private readonly seedSecretGrants = new Map<Stack, iam.PolicyStatement>();
 
   constructor(scope: Construct, id: string, props: MfaTeamProps) {
     super(scope, id);
@@ -353,18 +360,20 @@ export class MfaTeam extends Construct {
       path: this.path,
       groups: member.roles.map((name) => this.groups.get(name)!),
     });
+    const key = (member.accessKey ?? true) ? new iam.AccessKey(memberScope, 'AccessKey', { user }) : undefined;
     if (member.mfaSerial === undefined) {
+      // The device's handler keeps the access key in the seed secret: one secret per member.
       const device = new VirtualMfaDevice(memberScope, 'MfaDevice', {
         user,
         path: this.path,
         enable,
         seedSecretName: `${this.secretNamePrefix}${member.userName}/mfa-seed`,
         grantHandlerPermissions: false,
+        accessKey: key,
       });
-      this.grantHandler(device);
-    }
-    if (member.accessKey ?? true) {
-      const key = new iam.AccessKey(memberScope, 'AccessKey', { user });
+      this.grantHandler(device, key !== undefined);
+    } else if (key) {
+      // No device of the team, so no handler to write the key: the key has a secret of its own.
       const secret = new secretsmanager.Secret(memberScope, 'AccessKeySecret', {
         secretName: `${this.secretNamePrefix}${member.userName}/access-key`,
         description: `Access key of ${member.userName}, member of the cdk-mfa-delegation team ${this.teamName}`,
@@ -384,14 +393,20 @@ export class MfaTeam extends Construct {
 
   /**
    * Allow the stack's device handler to manage the team's devices: by IAM path and secret name prefix, three
-   * statements per stack, instead of three per device.
+   * statements per stack, instead of three per device. The handler may read the seed secrets (GetSecretValue) only
+   * in a stack with a member whose access key it keeps there.
    */
-  private grantHandler(device: VirtualMfaDevice): void {
+  private grantHandler(device: VirtualMfaDevice, readsSecret: boolean): void {
     const stack = Stack.of(device);
-    if (this.grantedStacks.has(stack)) {
-      return;
+    const granted = this.seedSecretGrants.get(stack) ?? this.grantHandlerOnce(device);
+    if (readsSecret && !granted.actions.includes('secretsmanager:GetSecretValue')) {
+      granted.addActions('secretsmanager:GetSecretValue');
     }
-    this.grantedStacks.add(stack);
+  }
+
+  /** The three statements of the stack's handler; returns the one on the seed secrets. */
+  private grantHandlerOnce(device: VirtualMfaDevice): iam.PolicyStatement {
+    const stack = Stack.of(device);
     const underPath = (resource: string) => stack.formatArn({
       service: 'iam',
       region: '',
@@ -410,14 +425,18 @@ export class MfaTeam extends Construct {
     });
     device.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], resources: [devices] }));
     device.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], resources: [users] }));
-    device.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [seeds] }));
+    const secrets = new iam.PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [seeds] });
+    device.handler.addToRolePolicy(secrets);
+    this.seedSecretGrants.set(stack, secrets);
     const reason = `MfaTeam ${this.node.path} grants the device handler its members' devices, users and seed secrets by the team's IAM path `
       + `${this.path} and secret prefix ${this.secretNamePrefix}, three statements for any number of members: per-device statements would `
-      + 'outgrow the role\'s policy quotas at about 140 devices. No one else\'s device, user or secret is under that path or prefix.';
+      + 'outgrow the role\'s policy quotas at about 140 devices. No one else\'s device, user or secret is under that path or prefix; '
+      + 'the handler reads a seed secret only to rewrite the access key it keeps there.';
     Validations.of(device.handler.role!).acknowledge(...[devices, users, seeds].map((arn) => ({
       id: `AwsSolutions-IAM5[Resource::${nagArn(stack, arn)}]`,
       reason,
     })));
+    return secrets;
   }
 
   private defineOutputs(props: MfaTeamProps): void {
@@ -443,7 +462,8 @@ export class MfaTeam extends Construct {
     const memberChunks = packJson(memberEntries, OUTPUT_VALUE_BYTES);
 
     this.output('MfaTeam', 'team', {
-      version: 1,
+      // 2: a member's access key is in its seed secret when the team defines its device (DESIGN.md).
+      version: 2,
       teamName: this.teamName,
       path: this.path,
       mfaSerialPrefix: stack.formatArn({
@@ -493,7 +513,11 @@ export class MfaTeam extends Construct {
  * Where the members go: the number of nested stacks, and the resources the team defines in all.
  */
 function memberLayout(members: readonly MfaTeamMember[], teamResources: number, memberStacks?: number): { stacks: number; resources: number } {
-  const resourcesOf = (m: MfaTeamMember) => 1 + (m.mfaSerial === undefined ? 2 : 0) + ((m.accessKey ?? true) ? 2 : 0);
+  // The user; the device and its seed secret; the access key, and its own secret only without the team's device.
+  const resourcesOf = (m: MfaTeamMember) => {
+    const device = m.mfaSerial === undefined;
+    return 1 + (device ? 2 : 0) + ((m.accessKey ?? true) ? (device ? 1 : 2) : 0);
+  };
   const stackResources = (group: readonly MfaTeamMember[]) =>
     group.reduce((sum, m) => sum + resourcesOf(m), group.some((m) => m.mfaSerial === undefined) ? HANDLER_RESOURCES : 0);
   const usedStacks = (stacks: number) => {

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { MfaTeam } from '../lib';
-import { runCli, tempDir } from './support/cli';
+import { AwsStub, jsonError, jsonResult, queryError, StubRequest, StubResponse } from './support/aws-stub';
+import { runCli, stubEnv, tempDir } from './support/cli';
+import { previewOutputs } from '../lib/cli/template';
 
 jest.setTimeout(60_000);
 
@@ -17,6 +19,7 @@ function synthTeamTemplate(dir: string): string {
     members: [
       { userName: 'alice', roles: ['readonly', 'admin'] },
       { userName: 'bob', roles: ['readonly'], mfaSerial: 'GAHT12345678', accessKey: false },
+      { userName: 'carol', roles: ['readonly'], mfaSerial: 'GAHT87654321' },
     ],
   });
   app.synth();
@@ -64,7 +67,7 @@ describe('mfa-profile --member', () => {
   test('fails for a member the team does not have, in one sentence', async () => {
     const run = await runCli(['write', '--template', template, '--account', ACCOUNT, '--member', 'mallory', '--print']);
     expect(run.status).toBe(1);
-    expect(run.stderr.trim()).toEqual('mfa-profile: Team Dev of stack Teams has no member "mallory" (it has 2 members).');
+    expect(run.stderr.trim()).toEqual('mfa-profile: Team Dev of stack Teams has no member "mallory" (it has 3 members).');
   });
 
   test('fails with --member and --delegation together', async () => {
@@ -78,5 +81,133 @@ describe('mfa-profile --member', () => {
     const run = await runCli(['write', '--template', template, '--account', ACCOUNT, '--team', 'Dev', '--print']);
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toEqual('mfa-profile: --team picks the team of --member: name the member too.');
+  });
+});
+
+const SERIAL = `arn:aws:iam::${ACCOUNT}:mfa/mfa-team/Dev/alice`;
+const SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+const URI = `otpauth://totp/Amazon%20Web%20Services:alice%40${ACCOUNT}?issuer=Amazon%20Web%20Services&secret=${SEED}`;
+const ALICE_KEY_ID = 'AKIAALICE00000000001';
+const ALICE_SECRET = 'alice-secret-access-key-000000000000000001';
+const CAROL_KEY_ID = 'AKIACAROL00000000001';
+const CAROL_SECRET = 'carol-secret-access-key-000000000000000001';
+/** Alice's one secret, as the device handler writes it: the seed and the access key. */
+const ALICE_SECRET_STRING = JSON.stringify({
+  serialNumber: SERIAL, userName: 'alice', seed: SEED, otpauthUri: URI, enabled: true, accessKeyId: ALICE_KEY_ID, secretAccessKey: ALICE_SECRET,
+});
+
+/** Secrets Manager with state, by the secret names the team outputs derive. */
+class FakeSecrets {
+  public readonly secrets = new Map<string, string>([
+    ['mfa-team/Dev/alice/mfa-seed', ALICE_SECRET_STRING],
+    ['mfa-team/Dev/carol/access-key', JSON.stringify({ userName: 'carol', accessKeyId: CAROL_KEY_ID, secretAccessKey: CAROL_SECRET })],
+  ]);
+
+  public handle(request: StubRequest): StubResponse {
+    switch (request.action) {
+      case 'GetSecretValue': {
+        const value = this.secrets.get(request.params.SecretId);
+        return value === undefined
+          ? jsonError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret.')
+          : jsonResult({ ARN: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${request.params.SecretId}-AbCdEf`, SecretString: value });
+      }
+      case 'PutSecretValue':
+        this.secrets.set(request.params.SecretId, request.params.SecretString);
+        return jsonResult({ ARN: request.params.SecretId, VersionId: 'v2' });
+      default:
+        return queryError('InvalidAction', `The stub does not know ${request.action}`);
+    }
+  }
+}
+
+describe('mfa-profile --member against a loopback Secrets Manager', () => {
+  let dir: string;
+  let outputsFile: string;
+  let stub: AwsStub;
+  let fake: FakeSecrets;
+  let home: string;
+  let env: Record<string, string>;
+  beforeAll(() => {
+    dir = tempDir();
+    // The outputs file of the deployed team, as `cdk deploy --outputs-file` writes it.
+    const template = JSON.parse(fs.readFileSync(synthTeamTemplate(dir), 'utf8'));
+    outputsFile = path.join(dir, 'cdk-outputs.json');
+    fs.writeFileSync(outputsFile, JSON.stringify({ Teams: previewOutputs(template, { stackName: 'Teams', account: ACCOUNT, partition: 'aws' }) }));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  beforeEach(async () => {
+    fake = new FakeSecrets();
+    stub = await AwsStub.start((request) => fake.handle(request));
+    home = tempDir();
+    env = stubEnv(stub.url, { HOME: home });
+  });
+  afterEach(async () => {
+    await stub.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  // --stack-name: with --outputs-file, mfa-profile picks a stack by its MfaDelegation outputs, and this one has a team only.
+  const run = (...args: string[]) => runCli([...args, '--outputs-file', outputsFile, '--stack-name', 'Teams'], env);
+  const aliceSecret = () => JSON.parse(fake.secrets.get('mfa-team/Dev/alice/mfa-seed') as string);
+
+  test('credentials --member writes the source profile from the access key in the member\'s seed secret', async () => {
+    // WHEN
+    const result = await run('credentials', '--member', 'alice');
+
+    // THEN
+    const credentials = path.join(home, '.aws', 'credentials');
+    expect(result).toEqual({ status: 0, stdout: `Wrote profile alice (access key ${ALICE_KEY_ID}) to ${credentials}.\n`, stderr: '' });
+    expect(fs.readFileSync(credentials, 'utf8')).toEqual(`[alice]\naws_access_key_id = ${ALICE_KEY_ID}\naws_secret_access_key = ${ALICE_SECRET}\n`);
+    expect(stub.calls('GetSecretValue').map((r) => r.params)).toEqual([{ SecretId: 'mfa-team/Dev/alice/mfa-seed' }]);
+  });
+
+  test('credentials --member --print hides the secret access key of the combined secret', async () => {
+    const result = await run('credentials', '--member', 'alice', '--print');
+    expect(result).toEqual({
+      status: 0,
+      stdout: `[alice]\naws_access_key_id = ${ALICE_KEY_ID}\naws_secret_access_key = ****\n`,
+      stderr: 'The secret access key is hidden: add --show-secret to print it.\n',
+    });
+  });
+
+  test('credentials --member reads the access key secret of a member with an existing device', async () => {
+    const result = await run('credentials', '--member', 'carol', '--show-secret');
+    expect(result).toEqual({ status: 0, stdout: `[carol]\naws_access_key_id = ${CAROL_KEY_ID}\naws_secret_access_key = ${CAROL_SECRET}\n`, stderr: '' });
+    expect(stub.calls('GetSecretValue').map((r) => r.params)).toEqual([{ SecretId: 'mfa-team/Dev/carol/access-key' }]);
+  });
+
+  test('mfa-setup --member shows the seed of the combined secret, and never the access key', async () => {
+    const result = await run('mfa-setup', '--member', 'alice', '--no-qr', '--show-uri');
+    expect(result).toEqual({ status: 0, stdout: `${URI}\n`, stderr: '' });
+    expect(stub.calls('GetSecretValue').map((r) => r.params)).toEqual([{ SecretId: 'mfa-team/Dev/alice/mfa-seed' }]);
+  });
+
+  test('mfa-setup --member --forget removes the seed and keeps the access key, which credentials still reads', async () => {
+    // WHEN
+    const forget = await run('mfa-setup', '--member', 'alice', '--no-qr', '--forget');
+    const credentials = await run('credentials', '--member', 'alice', '--print');
+
+    // THEN
+    expect(forget).toEqual({
+      status: 0,
+      stdout: '',
+      stderr: 'Removed the seed from the secret mfa-team/Dev/alice/mfa-seed: only the authenticator app holds it now.\n',
+    });
+    expect(aliceSecret()).toEqual({
+      serialNumber: SERIAL, userName: 'alice', enabled: true, accessKeyId: ALICE_KEY_ID, secretAccessKey: ALICE_SECRET, forgotten: true,
+    });
+    expect(credentials.status).toEqual(0);
+    expect(credentials.stdout).toEqual(`[alice]\naws_access_key_id = ${ALICE_KEY_ID}\naws_secret_access_key = ****\n`);
+    expect(forget.stdout + forget.stderr).not.toContain(ALICE_SECRET);
+  });
+
+  test('fails for credentials --member while the seed secret still holds its placeholder, in one sentence', async () => {
+    fake.secrets.set('mfa-team/Dev/alice/mfa-seed', JSON.stringify({ pending: 'Xy7randomPlaceholder' }));
+    const result = await run('credentials', '--member', 'alice');
+    expect(result).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: 'mfa-profile: The secret mfa-team/Dev/alice/mfa-seed holds no access key yet: the MFA device that keeps it there has not been created.\n',
+    });
   });
 });

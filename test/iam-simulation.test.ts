@@ -1,7 +1,7 @@
 import { ACCOUNT, ConcreteTemplate } from './support/concrete-template';
 import {
   Configuration, CONFIGURATIONS, CONSOLE_ACCESS, ENCRYPTED_SEED, EXAMPLE_APP, EXISTING_DEVICE, EXISTING_USER, GENERATED_NAMES,
-  MAX_MFA_AGE, OTHER_ACCOUNT, synthTemplate, TRUSTS_ACCOUNT, TRUSTS_OTHER_ACCOUNT, TRUSTS_PRINCIPALS,
+  MAX_MFA_AGE, OTHER_ACCOUNT, synthTemplate, TEAM, TRUSTS_ACCOUNT, TRUSTS_OTHER_ACCOUNT, TRUSTS_PRINCIPALS,
 } from './support/configurations';
 import { ADMINISTRATOR, collectIdentityPolicies, simulate, SimulationRequest, WITH_MFA } from './support/iam-simulation';
 
@@ -296,8 +296,16 @@ describe(TRUSTS_PRINCIPALS.name, () => {
   });
 });
 
-describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_ACCESS, GENERATED_NAMES, ENCRYPTED_SEED])(
+/** Secrets named like the team's own, which no handler may read or write: another team's seed, a member's access-key secret. */
+const LOOKALIKE_SECRETS = [
+  `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:mfa-team/Other/alice/mfa-seed-AbCdEf`,
+  `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:mfa-team/Dev/alice/access-key-AbCdEf`,
+];
+
+describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_ACCESS, GENERATED_NAMES, ENCRYPTED_SEED, TEAM])(
   'the custom resource handler of $name', (config) => {
+    // The team keeps alice's access key in her seed secret: the handler reads that secret back to rewrite the key.
+    const readsSeedSecret = config === TEAM;
     let t: ConcreteTemplate;
     let handlerRole: string;
     let handlerPolicies: SimulationRequest['identityPolicies'];
@@ -313,18 +321,19 @@ describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_
       device = { serial: `arn:aws:iam::${ACCOUNT}:mfa${props.Path}${props.DeviceName}`, user: arnOf(t, 'AWS::IAM::User', props.UserName), secret: props.SeedSecretArn };
     });
 
-    test('manages its own device, user and seed secret', async () => {
+    test(readsSeedSecret ? 'manages its own device and user, and writes and reads its own seed secret' : 'manages its own device, user and seed secret', async () => {
       const own = [
         { action: 'iam:CreateVirtualMFADevice', resource: device.serial },
         { action: 'iam:DeleteVirtualMFADevice', resource: device.serial },
         { action: 'iam:EnableMFADevice', resource: device.user },
         { action: 'iam:DeactivateMFADevice', resource: device.user },
         { action: 'secretsmanager:PutSecretValue', resource: device.secret },
+        ...(readsSeedSecret ? [{ action: 'secretsmanager:GetSecretValue', resource: device.secret }] : []),
       ];
       expect(await allowedOf(handlerRole, handlerPolicies, NO_MFA, own)).toEqual(own.map((r) => `${r.action} ${r.resource}`));
     });
 
-    test('fails to manage any other device, user or secret, or to do anything else', async () => {
+    test(`fails to manage any other device, user or secret, to read ${readsSeedSecret ? 'any other' : 'its own or any other'} secret, or to do anything else`, async () => {
       const role = t.idsOf('AWS::IAM::Role').map((id) => t.getAtt(id, 'Arn')).find((arn) => arn !== handlerRole) ?? INTRUDER.role;
       const otherSecrets = t.idsOf('AWS::SecretsManager::Secret').map((id) => t.ref(id)).filter((arn) => arn !== device.secret);
       const forbidden = [
@@ -342,10 +351,13 @@ describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_
         { action: 'iam:PassRole', resource: role },
         { action: 'iam:UpdateAssumeRolePolicy', resource: role },
         { action: 'sts:AssumeRole', resource: role },
-        { action: 'secretsmanager:GetSecretValue', resource: device.secret },
+        ...(readsSeedSecret ? [] : [{ action: 'secretsmanager:GetSecretValue', resource: device.secret }]),
         { action: 'secretsmanager:DeleteSecret', resource: device.secret },
         { action: 'secretsmanager:PutResourcePolicy', resource: device.secret },
-        ...[...otherSecrets, INTRUDER.secret].map((secret) => ({ action: 'secretsmanager:PutSecretValue', resource: secret })),
+        ...[...otherSecrets, INTRUDER.secret, ...LOOKALIKE_SECRETS].flatMap((secret) => [
+          { action: 'secretsmanager:PutSecretValue', resource: secret },
+          { action: 'secretsmanager:GetSecretValue', resource: secret },
+        ]),
         { action: 'kms:Decrypt', resource: INTRUDER.key },
         { action: 's3:GetObject', resource: 'arn:aws:s3:::some-bucket/some-key' },
         { action: 'ec2:RunInstances', resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0123456789abcdef0` },

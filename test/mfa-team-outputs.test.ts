@@ -27,7 +27,10 @@ function previewOf(props: Partial<MfaTeamProps> = {}, id = 'Dev'): StackOutputs 
   return previewOutputs(app.synth().getStackByName('Teams').template, { stackName: 'Teams', account: ACCOUNT, partition: 'aws', region: 'eu-west-1' });
 }
 
-/** Outputs as `cdk deploy --outputs-file` gives them, for a team whose maps span several outputs. */
+/**
+ * Outputs as `cdk deploy --outputs-file` gives them, for a team whose maps span several outputs: version 1, as teams
+ * deployed before the access keys moved into the seed secrets have them.
+ */
 const DEPLOYED: StackOutputs = {
   DevMfaTeam: JSON.stringify({
     version: 1,
@@ -80,7 +83,7 @@ describe('team outputs', () => {
         MfaUserName: 'alice',
         MfaUserArn: `arn:aws:iam::${ACCOUNT}:user/mfa-team/Dev/alice`,
         MfaSerial: `arn:aws:iam::${ACCOUNT}:mfa/mfa-team/Dev/alice`,
-        MfaAccessKeySecretArn: 'mfa-team/Dev/alice/access-key',
+        MfaAccessKeySecretArn: 'mfa-team/Dev/alice/mfa-seed',
         MfaSeedSecretArn: 'mfa-team/Dev/alice/mfa-seed',
         MfaSourceProfile: 'alice',
         MfaRoleProfile: 'Dev-readonly',
@@ -96,6 +99,22 @@ describe('team outputs', () => {
     expect(readonly.values.MfaSerial).toBe('GAHT12345678');
     expect(readonly.values.MfaSeedSecretArn).toBeUndefined();
     expect(readonly.values.MfaAccessKeySecretArn).toBeUndefined();
+  });
+
+  test('give a member with an existing device and an access key the secret of the key, and no seed secret', () => {
+    const [readonly] = memberDelegations(readTeam('Teams', previewOf({
+      members: [{ userName: 'bob', roles: ['readonly'], mfaSerial: 'GAHT12345678' }],
+    }), 'Dev'), 'bob');
+    expect(readonly.values.MfaAccessKeySecretArn).toBe('mfa-team/Dev/bob/access-key');
+    expect(readonly.values.MfaSeedSecretArn).toBeUndefined();
+  });
+
+  test('give a member of a version 1 team, whose access key has a secret of its own, that secret', () => {
+    const team = readTeam('Stack', DEPLOYED, 'Dev');
+    expect(team.version).toBe(1);
+    const [readonly] = memberDelegations(team, 'alice');
+    expect(readonly.values.MfaAccessKeySecretArn).toBe('mfa-team/Dev/alice/access-key');
+    expect(readonly.values.MfaSeedSecretArn).toBe('mfa-team/Dev/alice/mfa-seed');
   });
 
   test('merge roles and members spread over several outputs', () => {
@@ -149,8 +168,8 @@ describe('team outputs', () => {
   });
 
   test('fail for a team output of another version', () => {
-    const outputs = { ...DEPLOYED, DevMfaTeam: JSON.stringify({ ...JSON.parse(DEPLOYED.DevMfaTeam as string), version: 2 }) };
-    expect(() => readTeam('Stack', outputs, 'Dev')).toThrow('DevMfaTeam of stack Stack is of version 2, but this mfa-profile reads version 1: '
+    const outputs = { ...DEPLOYED, DevMfaTeam: JSON.stringify({ ...JSON.parse(DEPLOYED.DevMfaTeam as string), version: 3 }) };
+    expect(() => readTeam('Stack', outputs, 'Dev')).toThrow('DevMfaTeam of stack Stack is of version 3, but this mfa-profile reads versions 1 and 2: '
       + 'use the mfa-profile of the cdk-mfa-delegation version that defined the stack.');
   });
 

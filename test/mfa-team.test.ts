@@ -187,6 +187,28 @@ describe('MfaTeam', () => {
       expect(resourcesOf(Template.fromStack(stack), 'Custom::VirtualMfaDevice').map(([, d]) => d.Properties.Enable)).toEqual(['false', 'false']);
     });
 
+    test('keeps the access key of a member with a virtual device in its seed secret: the device gets the key as Ref and GetAtt', () => {
+      const stack = newStack();
+      team(stack, { members: [{ userName: 'alice', roles: ['admin'] }, { userName: 'bob', roles: ['readonly'], accessKey: false }] });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::IAM::AccessKey', 1);
+      const [[keyId, key]] = resourcesOf(template, 'AWS::IAM::AccessKey');
+      expect(key.Properties.UserName).toEqual({ Ref: expect.stringMatching(/^DevMembersaliceUser/) });
+      const devices = Object.fromEntries(resourcesOf(template, 'Custom::VirtualMfaDevice').map(([, d]) => [d.Properties.SeedSecretArn.Ref, d.Properties]));
+      const secrets = Object.fromEntries(resourcesOf(template, 'AWS::SecretsManager::Secret').map(([id, s]) => [s.Properties.Name, id]));
+      expect(Object.keys(secrets).sort()).toEqual(['mfa-team/Dev/alice/mfa-seed', 'mfa-team/Dev/bob/mfa-seed']);
+      expect(devices[secrets['mfa-team/Dev/alice/mfa-seed']]).toMatchObject({
+        AccessKeyId: { Ref: keyId },
+        SecretAccessKey: { 'Fn::GetAtt': [keyId, 'SecretAccessKey'] },
+      });
+      expect(devices[secrets['mfa-team/Dev/bob/mfa-seed']].AccessKeyId).toBeUndefined();
+      expect(devices[secrets['mfa-team/Dev/bob/mfa-seed']].SecretAccessKey).toBeUndefined();
+      // The seed secret's value is written by the handler only: the template holds no key.
+      for (const [, secret] of resourcesOf(template, 'AWS::SecretsManager::Secret')) {
+        expect(secret.Properties.SecretString).toBeUndefined();
+      }
+    });
+
     test('defines no device for a member with an existing MFA serial', () => {
       const stack = newStack();
       team(stack, { members: [{ userName: 'carol', roles: ['admin'], mfaSerial: 'GAHT12345678' }] });
@@ -196,55 +218,80 @@ describe('MfaTeam', () => {
       expect(resourcesOf(template, 'AWS::SecretsManager::Secret').map(([, s]) => s.Properties.Name)).toEqual(['mfa-team/Dev/carol/access-key']);
     });
 
-    test('keeps each access key in a secret named under the team prefix, unless accessKey is false', () => {
+    test('keeps the access key of a member with an existing device in a secret of its own, named under the team prefix', () => {
       const stack = newStack();
-      team(stack, { members: [{ userName: 'alice', roles: ['admin'] }, { userName: 'bob', roles: ['readonly'], accessKey: false }] });
+      team(stack, { members: [{ userName: 'carol', roles: ['admin'], mfaSerial: 'GAHT12345678' }] });
       const template = Template.fromStack(stack);
-      template.resourceCountIs('AWS::IAM::AccessKey', 1);
       const [[keyId]] = resourcesOf(template, 'AWS::IAM::AccessKey');
       template.hasResourceProperties('AWS::SecretsManager::Secret', {
-        Name: 'mfa-team/Dev/alice/access-key',
-        Description: 'Access key of alice, member of the cdk-mfa-delegation team Dev',
+        Name: 'mfa-team/Dev/carol/access-key',
+        Description: 'Access key of carol, member of the cdk-mfa-delegation team Dev',
         SecretString: {
-          'Fn::Join': ['', ['{"userName":"alice","accessKeyId":"', { Ref: keyId }, '","secretAccessKey":"', { 'Fn::GetAtt': [keyId, 'SecretAccessKey'] }, '"}']],
+          'Fn::Join': ['', ['{"userName":"carol","accessKeyId":"', { Ref: keyId }, '","secretAccessKey":"', { 'Fn::GetAtt': [keyId, 'SecretAccessKey'] }, '"}']],
         },
       });
-      expect(template.findResources('AWS::SecretsManager::Secret', { Properties: { Name: 'mfa-team/Dev/bob/access-key' } })).toEqual({});
     });
 
-    test('defines 3 resources per member without an access key and 5 with one, 1 with an existing device', () => {
+    test('defines per member 4 resources with a virtual device and an access key, 3 without the key, 3 with an existing device and a key, 1 with neither', () => {
+      const resourceTypes = (members: MfaTeamMember[]) => {
+        const stack = newStack();
+        team(stack, { members });
+        const types = Object.values<any>(Template.fromStack(stack).toJSON().Resources).map((r) => r.Type);
+        // Leave out the team's fixed resources: two roles, two groups, and the handler's function, role and policy.
+        return types.filter((t) => !['AWS::IAM::Group', 'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::Lambda::Function'].includes(t)).sort();
+      };
       const count = (members: MfaTeamMember[]) => {
         const stack = newStack();
         team(stack, { members });
         return Object.keys(Template.fromStack(stack).toJSON().Resources).length;
       };
+      expect(resourceTypes([{ userName: 'a', roles: ['admin'] }]))
+        .toEqual(['AWS::IAM::AccessKey', 'AWS::IAM::User', 'AWS::SecretsManager::Secret', 'Custom::VirtualMfaDevice']);
+      expect(resourceTypes([{ userName: 'a', roles: ['admin'], accessKey: false }])).toEqual(['AWS::IAM::User', 'AWS::SecretsManager::Secret', 'Custom::VirtualMfaDevice']);
+      expect(resourceTypes([{ userName: 'a', roles: ['admin'], mfaSerial: 'GAHT12345678' }])).toEqual(['AWS::IAM::AccessKey', 'AWS::IAM::User', 'AWS::SecretsManager::Secret']);
+      expect(resourceTypes([{ userName: 'a', roles: ['admin'], mfaSerial: 'GAHT12345678', accessKey: false }])).toEqual(['AWS::IAM::User']);
       const base = count([{ userName: 'zed', roles: ['readonly'], mfaSerial: 'GAHT12345678', accessKey: false }]) - 1;
       const handler = 3;
-      expect(count([{ userName: 'a', roles: ['admin'], accessKey: false }, { userName: 'b', roles: ['admin'], accessKey: false }])).toBe(base + handler + 2 * 3);
-      expect(count([{ userName: 'a', roles: ['admin'] }, { userName: 'b', roles: ['admin'] }])).toBe(base + handler + 2 * 5);
-      expect(count([{ userName: 'a', roles: ['admin'], mfaSerial: 'GAHT12345678', accessKey: false }])).toBe(base + 1);
       expect(base).toBe(4); // two roles and two groups
+      expect(count([{ userName: 'a', roles: ['admin'] }, { userName: 'b', roles: ['admin'] }])).toBe(base + handler + 2 * 4);
+      expect(count([{ userName: 'a', roles: ['admin'], accessKey: false }, { userName: 'b', roles: ['admin'], accessKey: false }])).toBe(base + handler + 2 * 3);
+      expect(count([{ userName: 'a', roles: ['admin'], mfaSerial: 'GAHT12345678' }, { userName: 'b', roles: ['admin'], mfaSerial: 'GAHT87654321' }]))
+        .toBe(base + 2 * 3);
     });
   });
 
   describe('the device handler', () => {
-    test('may manage devices, users and seed secrets under the team path and prefix only, in three statements', () => {
+    const SEED_SECRETS = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:us-east-1:${ACCOUNT}:secret:mfa-team/Dev/*/mfa-seed-??????`]] };
+    const handlerStatements = (members: MfaTeamMember[]) => {
       const stack = newStack();
-      team(stack);
-      Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-        Roles: [{ Ref: Match.stringLikeRegexp('^VirtualMfaDeviceHandler') }],
-        PolicyDocument: {
-          Statement: [
-            { Action: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], Effect: 'Allow', Resource: arn('mfa/mfa-team/Dev/*') },
-            { Action: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], Effect: 'Allow', Resource: arn('user/mfa-team/Dev/*') },
-            {
-              Action: 'secretsmanager:PutSecretValue',
-              Effect: 'Allow',
-              Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:us-east-1:${ACCOUNT}:secret:mfa-team/Dev/*/mfa-seed-??????`]] },
-            },
-          ],
-        },
-      });
+      team(stack, { members });
+      const policies = resourcesOf(Template.fromStack(stack), 'AWS::IAM::Policy')
+        .filter(([, p]) => p.Properties.Roles.some((r: any) => /^VirtualMfaDeviceHandler/.test(r.Ref)));
+      expect(policies).toHaveLength(1);
+      return policies[0][1].Properties.PolicyDocument.Statement;
+    };
+
+    test('may manage devices, users and seed secrets under the team path and prefix only, and read those secrets back, in three statements', () => {
+      expect(handlerStatements(MEMBERS)).toEqual([
+        { Action: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], Effect: 'Allow', Resource: arn('mfa/mfa-team/Dev/*') },
+        { Action: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], Effect: 'Allow', Resource: arn('user/mfa-team/Dev/*') },
+        { Action: ['secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: SEED_SECRETS },
+      ]);
+    });
+
+    test('may only write the seed secrets, not read them, when no member with a virtual device has an access key', () => {
+      const members = [{ userName: 'alice', roles: ['admin'], accessKey: false }, { userName: 'carol', roles: ['admin'], mfaSerial: 'GAHT12345678' }];
+      expect(handlerStatements(members)[2]).toEqual({ Action: 'secretsmanager:PutSecretValue', Effect: 'Allow', Resource: SEED_SECRETS });
+    });
+
+    test('may read the seed secrets when any member with a virtual device has an access key, whatever the order of the members', () => {
+      const without = { userName: 'alice', roles: ['admin'], accessKey: false };
+      const withKey = { userName: 'bob', roles: ['admin'] };
+      for (const members of [[without, withKey], [withKey, without]]) {
+        expect(handlerStatements(members)[2]).toEqual({
+          Action: ['secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: SEED_SECRETS,
+        });
+      }
     });
 
     test('has the same policy for 2 members as for 60', () => {
@@ -253,7 +300,7 @@ describe('MfaTeam', () => {
         team(stack, { members, memberStacks: 0 });
         return resourcesOf(Template.fromStack(stack), 'AWS::IAM::Policy').map(([, p]) => p.Properties.PolicyDocument);
       };
-      const many = Array.from({ length: 60 }, (_, i) => ({ userName: `user${i}`, roles: ['readonly'], accessKey: false }));
+      const many = Array.from({ length: 60 }, (_, i) => ({ userName: `user${i}`, roles: ['readonly'] }));
       expect(policyOf(many)).toEqual(policyOf(MEMBERS));
     });
 
@@ -295,6 +342,12 @@ describe('MfaTeam', () => {
         iam5('arn:<AWS::Partition>:iam::<AWS::AccountId>:user/mfa-team/Dev/*'),
         iam5('arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:mfa-team/Dev/*/mfa-seed-??????'),
       ]));
+      // Only carol (existing device) has an access key secret of her own; alice's and bob's keys are in their seed secrets.
+      expect(acks.filter(([where]) => where.endsWith('Secret')).map(([where, id, reason]) => [where, id, /access key it holds too/.test(reason)])).toEqual([
+        ['Team/Dev/Members/alice/MfaDevice/SeedSecret', 'Annotation::AwsSolutions-SMG4', true],
+        ['Team/Dev/Members/bob/MfaDevice/SeedSecret', 'Annotation::AwsSolutions-SMG4', true],
+        ['Team/Dev/Members/carol/AccessKeySecret', 'Annotation::AwsSolutions-SMG4', false],
+      ]);
     });
   });
 
@@ -364,7 +417,7 @@ describe('MfaTeam', () => {
       expect(template.Outputs.DevMfaTeamMembers1.Description).toBe('cdk-mfa-delegation Dev members 1 of 1');
       const values = outputValues(stack);
       expect(JSON.parse(values.DevMfaTeam)).toEqual({
-        version: 1,
+        version: 2,
         teamName: 'Dev',
         path: '/mfa-team/Dev/',
         mfaSerialPrefix: `arn:aws:iam::${ACCOUNT}:mfa/mfa-team/Dev/`,
@@ -486,14 +539,14 @@ describe('MfaTeam', () => {
     test('fail naming CloudFormation\'s resource limit when the members are kept in the team stack', () => {
       const app = new App();
       team(newStack(app), { members: Array.from({ length: 150 }, (_, i) => ({ userName: `user${i}`, roles: ['readonly'] })), memberStacks: 0 });
-      expect(() => app.synth()).toThrow('[Stack/Dev] Stack Stack holds 757 resources, over CloudFormation\'s limit of 500 resources per stack: '
+      expect(() => app.synth()).toThrow('[Stack/Dev] Stack Stack holds 607 resources, over CloudFormation\'s limit of 500 resources per stack: '
         + 'spread the members over nested stacks with memberStacks');
     });
 
     test('fail naming the nested stack over the resource limit, and say to raise memberStacks', () => {
       const app = new App();
-      team(newStack(app), { members: Array.from({ length: 120 }, (_, i) => ({ userName: `user${i}`, roles: ['readonly'] })), memberStacks: 1 });
-      expect(() => app.synth()).toThrow('[Stack/Dev] Stack Stack/Dev/Members1 holds 603 resources, over CloudFormation\'s limit of 500 resources '
+      team(newStack(app), { members: Array.from({ length: 130 }, (_, i) => ({ userName: `user${i}`, roles: ['readonly'] })), memberStacks: 1 });
+      expect(() => app.synth()).toThrow('[Stack/Dev] Stack Stack/Dev/Members1 holds 523 resources, over CloudFormation\'s limit of 500 resources '
         + 'per stack: raise memberStacks (now 1) to spread the members more thinly');
     });
 
@@ -508,7 +561,7 @@ describe('MfaTeam', () => {
     });
 
     test('warn that a team of more than 2,500 resources cannot be created in one deploy', () => {
-      const dev = team(newStack(), { members: Array.from({ length: 520 }, (_, i) => ({ userName: `user${i}`, roles: ['readonly'] })), memberStacks: 8 });
+      const dev = team(newStack(), { members: Array.from({ length: 640 }, (_, i) => ({ userName: `user${i}`, roles: ['readonly'] })), memberStacks: 8 });
       const warnings = dev.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => m.data);
       expect(warnings).toEqual([expect.stringMatching(new RegExp('^Stack/Dev defines 2\\d{3} resources, and CloudFormation creates, updates or deletes '
         + 'at most 2,500 resources of a stack and its nested stacks in one operation: create the team in steps \\(a few hundred members per deploy\\), '

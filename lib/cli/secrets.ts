@@ -2,7 +2,9 @@ import { CliError } from './errors';
 import { parseJson } from './outputs';
 
 /**
- * The access key secret (DESIGN.md): `{ "userName", "accessKeyId", "secretAccessKey" }`.
+ * The access key in a secret (DESIGN.md): the access key secret `{ "userName", "accessKeyId", "secretAccessKey" }`, or
+ * the seed secret of a device that keeps its user's access key too (`VirtualMfaDevice`'s `accessKey`, an `MfaTeam`
+ * member), which has the same three fields besides the seed's.
  */
 export interface AccessKey {
   readonly userName?: string;
@@ -11,7 +13,8 @@ export interface AccessKey {
 }
 
 /**
- * The seed secret (DESIGN.md), as written by the custom resource handler and changed by `mfa-setup`.
+ * The seed secret (DESIGN.md), as written by the custom resource handler and changed by `mfa-setup`; it may hold an
+ * access key too (`accessKeyId`, `secretAccessKey`), which `raw` keeps.
  */
 export interface SeedSecret {
   readonly serialNumber: string;
@@ -28,6 +31,9 @@ export interface SeedSecret {
  */
 export function accessKeyOf(secretString: string, secretArn: string): AccessKey {
   const raw = objectOf(secretString, secretArn);
+  if ('pending' in raw) {
+    throw new CliError(`The secret ${secretArn} holds no access key yet: the MFA device that keeps it there has not been created.`);
+  }
   if (typeof raw.accessKeyId !== 'string' || typeof raw.secretAccessKey !== 'string' || raw.accessKeyId === '' || raw.secretAccessKey === '') {
     throw new CliError(`The secret ${secretArn} does not hold an access key (accessKeyId and secretAccessKey).`);
   }
@@ -65,7 +71,7 @@ export function seedOf(secretString: string, secretArn: string): SeedSecret {
 
 /**
  * The seed secret's new `SecretString` after `mfa-setup`: `enabled` set, and with `forget` the seed and the URI
- * removed and `forgotten: true` added. Every other key is kept.
+ * removed and `forgotten: true` added. Every other key is kept, the access key of a combined secret included.
  */
 export function updatedSeedSecret(secret: SeedSecret, change: { readonly enabled: boolean; readonly forget: boolean }): string {
   const next: Record<string, unknown> = { ...secret.raw, enabled: change.enabled };

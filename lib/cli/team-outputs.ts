@@ -9,7 +9,12 @@ import { Delegation, DelegationField, list, parseJson, StackOutputs } from './ou
  */
 
 const TEAM_FIELD = 'MfaTeam';
-const SUPPORTED_VERSION = 1;
+/**
+ * The versions of the team output this reader understands. Version 1: a member's access key is in its own secret
+ * `<userName>/access-key`. Version 2: a member with the team's virtual device keeps its access key in the seed secret
+ * `<userName>/mfa-seed`; only a member with an existing device (`mfaSerial`) has an `<userName>/access-key` secret.
+ */
+const SUPPORTED_VERSIONS = [1, 2];
 
 /** A role of a team; a value that a template preview cannot know is undefined, with the reason in `unknown`. */
 export interface TeamRole {
@@ -31,6 +36,8 @@ export interface TeamMember {
 /** One team read from a stack's outputs. */
 export interface Team {
   readonly stackName: string;
+  /** The version of the team output: where a member's access key is (see SUPPORTED_VERSIONS). */
+  readonly version: number;
   /** The output prefix, by default the construct id (`Dev`). */
   readonly prefix: string;
   readonly teamName: string;
@@ -38,7 +45,10 @@ export interface Team {
   readonly path: string;
   /** `arn:<partition>:iam::<account>:mfa/mfa-team/<teamName>/`: the serial of a member's virtual device is this and its user name. */
   readonly mfaSerialPrefix: string;
-  /** `mfa-team/<teamName>/`: a member's secrets are `<prefix><userName>/access-key` and `<prefix><userName>/mfa-seed`. */
+  /**
+   * `mfa-team/<teamName>/`: a member's secrets are `<prefix><userName>/mfa-seed` (the seed, and from version 2 the
+   * access key too) and `<prefix><userName>/access-key` (the access key, from version 2 only with `mfaSerial`).
+   */
   readonly secretNamePrefix: string;
   readonly roles: Readonly<Record<string, TeamRole>>;
   readonly members: readonly TeamMember[];
@@ -77,9 +87,9 @@ export function pickTeam(stackName: string, prefixes: readonly string[], name?: 
 export function readTeam(stackName: string, outputs: StackOutputs, prefix: string): Team {
   const teamKey = prefix + TEAM_FIELD;
   const team = object(known(stackName, outputs, teamKey), teamKey);
-  if (team.version !== SUPPORTED_VERSION) {
-    throw new CliError(`${teamKey} of stack ${stackName} is of version ${JSON.stringify(team.version)}, but this mfa-profile reads version `
-      + `${SUPPORTED_VERSION}: use the mfa-profile of the cdk-mfa-delegation version that defined the stack.`);
+  if (!SUPPORTED_VERSIONS.includes(team.version as number)) {
+    throw new CliError(`${teamKey} of stack ${stackName} is of version ${JSON.stringify(team.version)}, but this mfa-profile reads versions `
+      + `${list(SUPPORTED_VERSIONS.map(String))}: use the mfa-profile of the cdk-mfa-delegation version that defined the stack.`);
   }
   const text = (field: string): string => {
     const value = team[field];
@@ -140,6 +150,7 @@ export function readTeam(stackName: string, outputs: StackOutputs, prefix: strin
   }
   return {
     stackName,
+    version: team.version as number,
     prefix,
     teamName: text('teamName'),
     path: text('path'),
@@ -165,16 +176,19 @@ export function findMember(team: Team, userName: string): TeamMember {
  * The delegations of one member: one per role the member may assume, in the member's order. Each carries the
  * `MfaDelegation` fields a profile needs; the secret fields hold secret names, which Secrets Manager takes wherever
  * it takes an ARN. Role profiles are named `<teamName>-<role>`; the source profile is the user name.
+ * `MfaAccessKeySecretArn` names the secret that holds the access key: from version 2, the seed secret of a member
+ * with the team's virtual device.
  */
 export function memberDelegations(team: Team, userName: string): Delegation[] {
   const member = findMember(team, userName);
   const secret = `${team.secretNamePrefix}${member.userName}`;
+  const accessKeySecret = team.version >= 2 && member.mfaSerial === undefined ? `${secret}/mfa-seed` : `${secret}/access-key`;
   const common: Partial<Record<DelegationField, string>> = {
     MfaUserName: member.userName,
     MfaUserArn: `${team.mfaSerialPrefix.replace(/:mfa\/.*$/, ':user')}${team.path}${member.userName}`,
     MfaSerial: member.mfaSerial ?? `${team.mfaSerialPrefix}${member.userName}`,
     MfaSourceProfile: member.userName,
-    ...(member.accessKey ? { MfaAccessKeySecretArn: `${secret}/access-key` } : {}),
+    ...(member.accessKey ? { MfaAccessKeySecretArn: accessKeySecret } : {}),
     ...(member.mfaSerial === undefined ? { MfaSeedSecretArn: `${secret}/mfa-seed` } : {}),
   };
   return member.roles.map((name) => {
