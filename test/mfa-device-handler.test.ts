@@ -129,7 +129,7 @@ describe('mfa-device-handler', () => {
       await handleEvent(event('Create'), { now: () => NOW });
 
       // THEN
-      expect(calls()).toEqual(['CreateVirtualMFADevice', 'PutSecretValue', 'EnableMFADevice']);
+      expect(calls()).toEqual(['CreateVirtualMFADevice', 'EnableMFADevice', 'PutSecretValue']);
       expect(stub.calls('CreateVirtualMFADevice')[0].params).toEqual({
         Action: 'CreateVirtualMFADevice', Version: '2010-05-08', VirtualMFADeviceName: 'toolkit-user', Path: '/',
       });
@@ -189,7 +189,7 @@ describe('mfa-device-handler', () => {
       await handleEvent(event('Create', { ResourceProperties: WITH_KEY }), { now: () => NOW });
 
       // THEN
-      expect(calls()).toEqual(['CreateVirtualMFADevice', 'PutSecretValue', 'EnableMFADevice']);
+      expect(calls()).toEqual(['CreateVirtualMFADevice', 'EnableMFADevice', 'PutSecretValue']);
       expect(JSON.parse(stub.calls('PutSecretValue')[0].params.SecretString)).toEqual({
         ...SEED_SECRET, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY,
       });
@@ -214,7 +214,7 @@ describe('mfa-device-handler', () => {
       await handleEvent(event('Create', { ResourceProperties: WITH_KEY }), { now: () => NOW });
 
       // THEN
-      expect(calls()).toEqual(['CreateVirtualMFADevice', 'PutSecretValue', 'DeleteVirtualMFADevice']);
+      expect(calls()).toEqual(['CreateVirtualMFADevice', 'EnableMFADevice', 'PutSecretValue', 'DeactivateMFADevice', 'DeleteVirtualMFADevice']);
       expect(response()).toMatchObject({
         Status: 'FAILED',
         Reason: `Could not store the seed of MFA device ${SERIAL} in secret ${SECRET_ARN}: `
@@ -253,7 +253,8 @@ describe('mfa-device-handler', () => {
       await handleEvent(event('Create'), { now: () => NOW });
 
       // THEN
-      expect(calls()).toEqual(['CreateVirtualMFADevice', 'PutSecretValue', 'EnableMFADevice', 'DeleteVirtualMFADevice']);
+      expect(calls()).toEqual(['CreateVirtualMFADevice', 'EnableMFADevice', 'DeleteVirtualMFADevice']);
+      expect(stub.calls('PutSecretValue')).toEqual([]); // the secret keeps the seed of the device in use, if any
       expect(stub.calls('DeleteVirtualMFADevice')[0].params.SerialNumber).toEqual(SERIAL);
       expect(response()).toEqual({
         Status: 'FAILED',
@@ -326,7 +327,8 @@ describe('mfa-device-handler', () => {
       await handleEvent(event('Create'), { now: () => NOW });
 
       // THEN
-      expect(calls()).toEqual(['CreateVirtualMFADevice', 'PutSecretValue', 'DeleteVirtualMFADevice']);
+      expect(calls()).toEqual(['CreateVirtualMFADevice', 'EnableMFADevice', 'PutSecretValue', 'DeactivateMFADevice', 'DeleteVirtualMFADevice']);
+      expect(stub.calls('DeactivateMFADevice')[0].params).toMatchObject({ UserName: 'toolkit-user', SerialNumber: SERIAL });
       expect(response()).toMatchObject({
         Status: 'FAILED',
         Reason: `Could not store the seed of MFA device ${SERIAL} in secret ${SECRET_ARN}: `
@@ -519,7 +521,7 @@ describe('mfa-device-handler', () => {
       }), { now: () => NOW });
 
       // THEN
-      expect(calls()).toEqual(['CreateVirtualMFADevice', 'PutSecretValue', 'EnableMFADevice']);
+      expect(calls()).toEqual(['CreateVirtualMFADevice', 'EnableMFADevice', 'PutSecretValue']);
       expect(JSON.parse(stub.calls('PutSecretValue')[0].params.SecretString)).toMatchObject({
         serialNumber: 'arn:aws:iam::111111111111:mfa/toolkit-user-2', seed: SEED, accessKeyId: NEW_ACCESS_KEY_ID, secretAccessKey: NEW_SECRET_ACCESS_KEY,
       });
@@ -571,7 +573,7 @@ describe('mfa-device-handler', () => {
       }), { now: () => NOW });
 
       // THEN
-      expect(calls()).toEqual(['CreateVirtualMFADevice', 'PutSecretValue', 'EnableMFADevice']);
+      expect(calls()).toEqual(['CreateVirtualMFADevice', 'EnableMFADevice', 'PutSecretValue']);
       expect(stub.calls('CreateVirtualMFADevice')[0].params.VirtualMFADeviceName).toEqual('toolkit-user-2');
       expect(response()).toMatchObject({
         Status: 'SUCCESS',
@@ -588,7 +590,7 @@ describe('mfa-device-handler', () => {
       await handleEvent(event('Update', { PhysicalResourceId: SERIAL, OldResourceProperties: previous }), { now: () => NOW });
 
       // THEN
-      expect(calls()).toEqual(['DeactivateMFADevice', 'DeleteVirtualMFADevice', 'CreateVirtualMFADevice', 'PutSecretValue', 'EnableMFADevice']);
+      expect(calls()).toEqual(['DeactivateMFADevice', 'DeleteVirtualMFADevice', 'CreateVirtualMFADevice', 'EnableMFADevice', 'PutSecretValue']);
       expect(stub.calls('DeactivateMFADevice')[0].params).toMatchObject({ UserName: 'old-user', SerialNumber: SERIAL });
       expect(stub.calls('DeleteVirtualMFADevice')[0].params).toMatchObject({ SerialNumber: SERIAL });
       expect(stub.calls('EnableMFADevice')[0].params).toMatchObject({ UserName: 'toolkit-user', SerialNumber: SERIAL });
@@ -606,7 +608,7 @@ describe('mfa-device-handler', () => {
       }), { now: () => NOW });
 
       // THEN
-      expect(calls()).toEqual(['DeactivateMFADevice', 'DeleteVirtualMFADevice', 'CreateVirtualMFADevice', 'PutSecretValue', 'EnableMFADevice']);
+      expect(calls()).toEqual(['DeactivateMFADevice', 'DeleteVirtualMFADevice', 'CreateVirtualMFADevice', 'EnableMFADevice', 'PutSecretValue']);
       expect(response()).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: SERIAL });
     });
 
@@ -764,8 +766,8 @@ describe('mfa-device-handler', () => {
       expect(lines).toEqual([
         'Create ToolkitMfaDevice (new): start',
         `Create ToolkitMfaDevice (new): CreateVirtualMFADevice ${SERIAL}`,
-        `Create ToolkitMfaDevice (new): PutSecretValue ${SECRET_ARN}`,
         `Create ToolkitMfaDevice (new): EnableMFADevice ${SERIAL} for toolkit-user`,
+        `Create ToolkitMfaDevice (new): PutSecretValue ${SECRET_ARN}`,
         `Create ToolkitMfaDevice (new): SUCCESS ${SERIAL}: Created virtual MFA device ${SERIAL}.`,
         'Create ToolkitMfaDevice (new): response sent',
       ]);
@@ -808,7 +810,7 @@ describe('mfa-device-handler', () => {
       const after = Date.now();
 
       // THEN
-      expect(calls()).toEqual(['CreateVirtualMFADevice', 'PutSecretValue', 'EnableMFADevice']);
+      expect(calls()).toEqual(['CreateVirtualMFADevice', 'EnableMFADevice', 'PutSecretValue']);
       expect(JSON.parse(stub.calls('PutSecretValue')[0].params.SecretString)).toMatchObject({
         serialNumber: SERIAL, seed: SEED, otpauthUri: URI, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY,
       });

@@ -153,20 +153,15 @@ async function createDevice(event: CustomResourceEvent, props: DeviceProperties,
   // The Query protocol carries the seed base64-encoded; the SDK decodes it to the bytes of the ASCII base32 string.
   const seed = Buffer.from(created.VirtualMFADevice?.Base32StringSeed ?? []).toString('ascii');
   const secrets = [seed, key?.secretAccessKey ?? ''];
+  let enabled = false;
   try {
     if (!seed) {
       throw new Error(`IAM created virtual MFA device ${serial} but returned no seed.`);
     }
     const uri = otpauthUri({ seed, account: `${props.userName}@${accountOf(serial)}`, issuer: ISSUER });
     secrets.push(uri);
-    log(event, `PutSecretValue ${props.seedSecretArn}`);
-    await step(`Could not store the seed of MFA device ${serial} in secret ${props.seedSecretArn}`, () => new SecretsManagerClient({}).send(
-      new PutSecretValueCommand({
-        SecretId: props.seedSecretArn,
-        SecretString: JSON.stringify({
-          serialNumber: serial, userName: props.userName, seed, otpauthUri: uri, enabled: props.enable, ...keyFields(key),
-        }),
-      })));
+    // Enable before storing the seed: a device that IAM refuses to enable never reaches the secret, so a failed
+    // replacement leaves the secret with the seed of the device still in use.
     if (props.enable) {
       const [code1, code2] = consecutiveCodes(seed, now());
       secrets.push(code1, code2);
@@ -177,9 +172,22 @@ async function createDevice(event: CustomResourceEvent, props: DeviceProperties,
         AuthenticationCode1: code1,
         AuthenticationCode2: code2,
       })));
+      enabled = true;
     }
+    log(event, `PutSecretValue ${props.seedSecretArn}`);
+    await step(`Could not store the seed of MFA device ${serial} in secret ${props.seedSecretArn}`, () => new SecretsManagerClient({}).send(
+      new PutSecretValueCommand({
+        SecretId: props.seedSecretArn,
+        SecretString: JSON.stringify({
+          serialNumber: serial, userName: props.userName, seed, otpauthUri: uri, enabled: props.enable, ...keyFields(key),
+        }),
+      })));
   } catch (err) {
     const failure = errorMessage(err);
+    if (enabled) {
+      log(event, `DeactivateMFADevice ${serial} (cleanup)`);
+      await iam.send(new DeactivateMFADeviceCommand({ UserName: props.userName, SerialNumber: serial })).catch(() => undefined);
+    }
     log(event, `DeleteVirtualMFADevice ${serial} (cleanup)`);
     const cleanup = await iam.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: serial })).then(
       () => '',
