@@ -146,8 +146,7 @@ describe('mfa-profile --member against a loopback Secrets Manager', () => {
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  // --stack-name: with --outputs-file, mfa-profile picks a stack by its MfaDelegation outputs, and this one has a team only.
-  const run = (...args: string[]) => runCli([...args, '--outputs-file', outputsFile, '--stack-name', 'Teams'], env);
+  const run = (...args: string[]) => runCli([...args, '--outputs-file', outputsFile], env);
   const aliceSecret = () => JSON.parse(fake.secrets.get('mfa-team/Dev/alice/mfa-seed') as string);
 
   test('credentials --member writes the source profile from the access key in the member\'s seed secret', async () => {
@@ -209,5 +208,12 @@ describe('mfa-profile --member against a loopback Secrets Manager', () => {
       stdout: '',
       stderr: 'mfa-profile: The secret mfa-team/Dev/alice/mfa-seed holds no access key yet: the MFA device that keeps it there has not been created.\n',
     });
+  });
+
+  test('fails for credentials --member of a member without an access key, in one sentence', async () => {
+    const result = await run('credentials', '--member', 'bob', '--print');
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toEqual(
+      'mfa-profile: Member bob of team Dev (stack Teams) has no MfaAccessKeySecretArn: the team defines none for this member.');
   });
 });

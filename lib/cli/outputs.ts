@@ -91,6 +91,10 @@ export function requireValue(delegation: Delegation, field: DelegationField): st
   if (value !== undefined) {
     return value;
   }
+  const [team, member, role] = delegation.id.split(':');
+  if (role !== undefined) {
+    throw new CliError(`Member ${member} of team ${team} (stack ${delegation.stackName}) has no ${field}: the team defines none for this member.`);
+  }
   const key = delegation.id + field;
   const reason = delegation.unknown[field];
   if (reason !== undefined) {
@@ -98,6 +102,9 @@ export function requireValue(delegation: Delegation, field: DelegationField): st
   }
   throw new CliError(`Stack ${delegation.stackName} has no output ${key}, which this command needs.`);
 }
+
+/** Stacks with at least one MfaDelegation, the default of `pickStack`. */
+const DELEGATION_STACKS = { what: 'MfaDelegation', test: (name: string, outputs: StackOutputs) => findDelegations(name, outputs).length > 0 };
 
 /**
  * The stacks of a `cdk deploy --outputs-file` file: `{ "StackName": { "OutputKey": "value" } }`.
@@ -118,7 +125,12 @@ export function parseOutputsFile(text: string, file: string): Record<string, Sta
 /**
  * The stack to read from an outputs file: the one named, else the only one that holds delegations.
  */
-export function pickStack(stacks: Readonly<Record<string, StackOutputs>>, file: string, stackName?: string): string {
+export function pickStack(
+  stacks: Readonly<Record<string, StackOutputs>>,
+  file: string,
+  stackName?: string,
+  holds: { readonly what: string; readonly test: (stackName: string, outputs: StackOutputs) => boolean } = DELEGATION_STACKS,
+): string {
   const names = Object.keys(stacks);
   const has = names.length === 0 ? 'it holds no stacks' : `it has ${names.length === 1 ? 'stack' : 'stacks'} ${list(names)}`;
   if (stackName !== undefined) {
@@ -127,14 +139,14 @@ export function pickStack(stacks: Readonly<Record<string, StackOutputs>>, file: 
     }
     return stackName;
   }
-  const withDelegations = names.filter((name) => findDelegations(name, stacks[name]).length > 0);
-  if (withDelegations.length === 1) {
-    return withDelegations[0];
+  const holding = names.filter((name) => holds.test(name, stacks[name]));
+  if (holding.length === 1) {
+    return holding[0];
   }
-  if (withDelegations.length === 0) {
-    throw new CliError(`${file} has no MfaDelegation outputs; ${has}.`);
+  if (holding.length === 0) {
+    throw new CliError(`${file} has no ${holds.what} outputs; ${has}.`);
   }
-  throw new CliError(`${file} has MfaDelegation outputs in several stacks (${withDelegations.join(', ')}): pick one with --stack-name.`);
+  throw new CliError(`${file} has ${holds.what} outputs in several stacks (${holding.join(', ')}): pick one with --stack-name.`);
 }
 
 /**

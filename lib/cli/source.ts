@@ -105,7 +105,8 @@ async function readOutputs(options: SourceOptions): Promise<{ stackName: string;
   }
   if (options.outputsFile !== undefined) {
     const stacks = parseOutputsFile(await readText(options.outputsFile), options.outputsFile);
-    const stackName = pickStack(stacks, options.outputsFile, options.stackName);
+    const holds = options.member === undefined ? undefined : { what: 'MfaTeam', test: (_: string, outputs: StackOutputs) => findTeams(outputs).length > 0 };
+    const stackName = pickStack(stacks, options.outputsFile, options.stackName, holds);
     return { stackName, origin: options.outputsFile, outputs: stacks[stackName] };
   }
   if (options.stack !== undefined) {
