@@ -3,13 +3,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, AppProps, Stack, Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { createCheckedExampleApp } from '../bin/app';
 import { CONFIGURATIONS } from './support/configurations';
 
 /** The findings of the validation plugins of an app, as `<rule> <construct path>` lines; synthesis errors are not thrown. */
-function nagFindings(createApp: (props: AppProps) => App, ...packs: Array<new (app: App) => AwsSolutionsChecks>): string[] {
+function nagFindings(createApp: (props: AppProps) => App, ...packs: Array<new (app: App) => NagPack>): string[] {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-nag-'));
   try {
     const app = createApp({ outdir });

@@ -2,12 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MfaDelegation, VirtualMfaDevice } from '../lib';
-
-const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
-
-function newStack(): Stack {
-  return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'us-east-1' } });
-}
+import { MFA, newStack } from './support/stacks';
 
 function outputs(stack: Stack): Record<string, any> {
   return Template.fromStack(stack).toJSON().Outputs ?? {};

@@ -5,8 +5,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { createExampleApp } from '../bin/app';
 import { MfaDelegation, MfaGuard, MfaGuardProps, MfaRequiredRole, MfaUser } from '../lib';
 import { CONFIGURATIONS } from './support/configurations';
+import { MFA } from './support/stacks';
 
-const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
 const ROOT = 'AWS arn:${AWS::Partition}:iam::${AWS::AccountId}:root';
 const TRUST_FIX = 'put the condition Bool aws:MultiFactorAuthPresent "true" on that principal, '
   + 'e.g. new iam.PrincipalWithConditions(principal, { Bool: { \'aws:MultiFactorAuthPresent\': \'true\' } }), or use MfaRequiredRole';

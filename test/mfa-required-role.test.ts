@@ -1,13 +1,8 @@
-import { App, Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MfaRequiredRole } from '../lib';
-
-const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
-
-function newStack(): Stack {
-  return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'us-east-1' } });
-}
+import { MFA, newStack } from './support/stacks';
 
 function trustStatements(stack: Stack): any[] {
   const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');

@@ -7,12 +7,12 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { MfaTeam, MfaTeamMember, MfaTeamProps, MfaTeamRole, VirtualMfaDevice } from '../lib';
+import { MFA } from './support/stacks';
 
 // Synthesis takes seconds on a 2-core machine; the 1000-member case about 10.
 jest.setTimeout(60_000);
 
 const ACCOUNT = '111111111111';
-const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
 const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:${rest}`]] });
 
 function newStack(app = new App()): Stack {

@@ -1,13 +1,8 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MfaRequiredRole, MfaUser } from '../lib';
-
-const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
-
-function newStack(): Stack {
-  return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'us-east-1' } });
-}
+import { MFA, newStack } from './support/stacks';
 
 describe('MfaUser', () => {
   test('has one inline policy that allows only sts:AssumeRole on its role, with MFA', () => {

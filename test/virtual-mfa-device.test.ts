@@ -1,12 +1,9 @@
-import { App, SecretValue, Stack } from 'aws-cdk-lib';
+import { SecretValue } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { VirtualMfaDevice } from '../lib';
-
-function newStack(): Stack {
-  return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'us-east-1' } });
-}
+import { newStack } from './support/stacks';
 
 const MFA_ARN_OF_ALICE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:mfa/alice']] };
 
