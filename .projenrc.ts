@@ -69,6 +69,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   jestOptions: {
     updateSnapshot: UpdateSnapshot.NEVER,
+    passWithNoTests: false,
     jestConfig: {
       // ts before js: sources are compiled in place, and a stale lib/*.js must never shadow lib/*.ts.
       moduleFileExtensions: ['ts', 'js', 'json', 'node'],
@@ -133,6 +134,13 @@ for (const dir of ['bin', 'bench']) {
     },
   });
 }
+
+// ts-jest transpiles tests without type-checking them (isolatedModules): type-check tests, example app and benchmark.
+const typecheck = project.addTask('typecheck', { description: 'Type-check the tests, the example app and the benchmark' });
+for (const dir of ['test', 'bin', 'bench']) {
+  typecheck.exec(`tsc --noEmit -p ${dir}/tsconfig.json`);
+}
+project.testTask.spawn(typecheck);
 
 // Quiet, offline tools.
 for (const task of [project.testTask, project.compileTask, example]) {
