@@ -91,14 +91,14 @@ export function requireValue(delegation: Delegation, field: DelegationField): st
   if (value !== undefined) {
     return value;
   }
-  const [team, member, role] = delegation.id.split(':');
-  if (role !== undefined) {
-    throw new CliError(`Member ${member} of team ${team} (stack ${delegation.stackName}) has no ${field}: the team defines none for this member.`);
-  }
   const key = delegation.id + field;
   const reason = delegation.unknown[field];
   if (reason !== undefined) {
     throw new CliError(`${key} of stack ${delegation.stackName} is unknown before deploy: ${reason}.`);
+  }
+  const [team, member, role] = delegation.id.split(':');
+  if (role !== undefined) {
+    throw new CliError(`Member ${member} of team ${team} (stack ${delegation.stackName}) has no ${field}: the team defines none for this member.`);
   }
   throw new CliError(`Stack ${delegation.stackName} has no output ${key}, which this command needs.`);
 }
