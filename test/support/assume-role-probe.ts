@@ -72,3 +72,16 @@ exports.handler = async () => {
   return result;
 };
 `;
+
+/**
+ * What the probe reports when the delegation is right: every path without MFA (or with a wrong code) denied, the
+ * device's code allowed, into the role. The integration test expects it from AWS, the offline test from the stub.
+ */
+export const EXPECTED_PROBE_RESULT = {
+  withoutMfa: 'AccessDenied',
+  withWrongCode: 'AccessDenied',
+  asAnotherPrincipal: 'AccessDenied',
+  userListsUsers: 'AccessDenied',
+  withMfa: 'Allowed',
+  sessionIsTheRole: true,
+};
