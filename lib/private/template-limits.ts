@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { IAM_POLICY_LIMITS } from './policy-size';
+import { checkPolicySize, IAM_POLICY_LIMITS } from './policy-size';
 
 /**
  * CloudFormation's quotas for one stack, and for one operation on a stack with its nested stacks.
@@ -115,11 +115,7 @@ export function checkTemplate(where: string, template: Record<string, any>, advi
       }
     }
   }
-  const policyOver = (what: string, chars: number, limit: number) => {
-    if (chars > limit) {
-      errors.push(`${where}: ${what} is ${chars} characters, over IAM's limit of ${limit} characters (not counting white space)`);
-    }
-  };
+  const policyOver = (what: string, chars: number, limit: number) => errors.push(...checkPolicySize(`${where}: ${what}`, chars, limit));
   for (const [id, resource] of Object.entries(resources)) {
     const props = resource.Properties ?? {};
     const name = `${resource.Type} ${id}`;
