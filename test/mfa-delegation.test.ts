@@ -171,6 +171,14 @@ describe('MfaDelegation', () => {
     expect(synth()).toEqual(synth());
   });
 
+  test('isMfaDelegation tells an MfaDelegation from other constructs', () => {
+    const stack = newStack();
+    const delegation = new MfaDelegation(stack, 'Toolkit');
+    expect(MfaDelegation.isMfaDelegation(delegation)).toBe(true);
+    expect(MfaDelegation.isMfaDelegation(delegation.role)).toBe(false);
+    expect(MfaDelegation.isMfaDelegation(undefined)).toBe(false);
+  });
+
   test('fails when two delegations in a stack share an output prefix', () => {
     const stack = newStack();
     new MfaDelegation(stack, 'Toolkit');
