@@ -12,6 +12,34 @@ import { validateIamName, validateIamPath, validateMfaSerial } from './private/v
 const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'private', 'mfa-device-handler.lambda');
 
 /**
+ * The id of the stack's device handler, a child of the stack: the id `lambda.SingletonFunction` (uuid
+ * e8a3c7f0-5d1b-4b8e-9a6f-2c4d1e7b9f30, purpose VirtualMfaDeviceHandler) gave it, so that its logical id, and with it the
+ * ServiceToken of deployed devices (which CloudFormation does not let change), stays as it was.
+ */
+const HANDLER_ID = 'VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30';
+
+/** The stack's custom resource handler, shared by its devices: defined, and its one cdk-nag finding acknowledged, once. */
+function stackHandler(stack: Stack): lambda.Function {
+  const existing = stack.node.tryFindChild(HANDLER_ID);
+  if (existing) {
+    return existing as lambda.Function;
+  }
+  const handler = new lambda.Function(stack, HANDLER_ID, {
+    description: 'cdk-mfa-delegation: creates, enables and deletes virtual MFA devices and stores their seeds in Secrets Manager',
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(HANDLER_ASSET),
+    timeout: Duration.minutes(1),
+  });
+  Validations.of(handler.role!).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: 'The handler needs exactly the CloudWatch Logs permissions of AWSLambdaBasicExecutionRole; its IAM and Secrets Manager '
+      + 'permissions are inline and scoped to each device, user and seed secret.',
+  });
+  return handler;
+}
+
+/**
  * An MFA device of an IAM user: a virtual device defined by this library, or an existing virtual or hardware device.
  */
 export interface IMfaDevice extends IResource {
@@ -183,21 +211,8 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
     });
 
     // One handler per stack; each device adds statements for exactly its own device, user and secret.
-    const handler = new lambda.SingletonFunction(this, 'Handler', {
-      uuid: 'e8a3c7f0-5d1b-4b8e-9a6f-2c4d1e7b9f30',
-      lambdaPurpose: 'VirtualMfaDeviceHandler',
-      description: 'cdk-mfa-delegation: creates, enables and deletes virtual MFA devices and stores their seeds in Secrets Manager',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(HANDLER_ASSET),
-      timeout: Duration.minutes(1),
-    });
+    const handler = stackHandler(Stack.of(this));
     this.handler = handler;
-    Validations.of(handler.role!).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'The handler needs exactly the CloudWatch Logs permissions of AWSLambdaBasicExecutionRole; its IAM and Secrets Manager '
-        + 'permissions are inline and scoped to each device, user and seed secret.',
-    });
     if (props.encryptionKey) {
       // With an access key the handler reads the secret back to rewrite the key fields: it decrypts too.
       if (props.accessKey) {
@@ -225,7 +240,7 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
       },
     });
     // The handler's permissions must be in place before the device is created, and stay until it is deleted.
-    handler.dependOn(resource);
+    resource.node.addDependency(handler);
 
     if (props.grantHandlerPermissions ?? true) {
       const document = new iam.PolicyDocument({

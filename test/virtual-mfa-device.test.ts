@@ -1,4 +1,4 @@
-import { SecretValue } from 'aws-cdk-lib';
+import { SecretValue, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -158,6 +158,18 @@ describe('VirtualMfaDevice', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('Custom::VirtualMfaDevice', 2);
+  });
+
+  test('acknowledges the shared handler\'s managed-policy finding once, however many devices the stack has', () => {
+    const stack = newStack();
+    const devices = ['alice', 'bob', 'carol'].map((name) =>
+      new VirtualMfaDevice(stack, name, { user: iam.User.fromUserName(stack, `User${name}`, name) }));
+    const role = devices[0].handler.role!;
+    expect(devices.every((device) => device.handler === devices[0].handler)).toBe(true);
+    const acknowledged = role.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.keys(entry.data));
+    expect(acknowledged).toEqual([expect.stringMatching(/AwsSolutions-IAM4\[Policy::.*AWSLambdaBasicExecutionRole\]$/)]);
   });
 
   test('runs its handler on a current Node.js runtime that ships the AWS SDK v3', () => {
