@@ -7,31 +7,27 @@
 //    template bytes (all templates, nested ones included), nested stacks, resources per member; and `cdk synth`-like
 //    runs of the app in a fresh Node.js process for 500 and 1000 members.
 //
-// Options: --quick (fewer iterations, for a smoke run), --iterations N (example app pairs, default 40).
+// Options: --quick (fewer iterations, for a smoke run), --iterations N (example app pairs, default 300), --example-only
+// (part 1 alone).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, AppProps } from 'aws-cdk-lib';
+import { App, AppProps, Stack } from 'aws-cdk-lib';
+import { CDK_SYNTH_CONTEXT } from './context';
 import { HandWrittenExampleStack } from './hand-written';
+import { assemblyDifferences } from './same-assembly';
 import { createTeamApp } from './team-app';
 import { createExampleApp } from '../bin/app';
 
 const ROOT = path.join(__dirname, '..');
 const CDK_VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')).version;
-/** The context of `cdk synth` in this project: cdk.json's, and what the CLI adds (its contextFromSettings, with cdk.json's settings). */
-const CONTEXT: Record<string, unknown> = {
-  ...JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context,
-  'aws:cdk:enable-path-metadata': true,
-  'aws:cdk:enable-asset-metadata': true,
-  'aws:cdk:disable-version-reporting': true,
-  'aws:cdk:bundling-stacks': ['**'],
-  '@aws-cdk/core:failSynthOnValidationErrors': false,
-};
+const CONTEXT = CDK_SYNTH_CONTEXT;
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
 const ITERATIONS = args.includes('--iterations') ? Number(args[args.indexOf('--iterations') + 1]) : (QUICK ? 6 : 300);
 const WARMUP = QUICK ? 2 : 10;
+const EXAMPLE_ONLY = args.includes('--example-only');
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 interface Synth {
@@ -84,17 +80,28 @@ function handWrittenApp(props: AppProps): App {
   return app;
 }
 
+/** The example app's stack and template, synthesized into a fresh directory. */
+function synthesizedStack(make: (props: AppProps) => App): { stack: Stack; template: any } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfa-bench-'));
+  try {
+    const app = make({ outdir, context: CONTEXT });
+    const template = app.synth().getStackByName('MfaDelegationExample').template;
+    return { stack: app.node.findChild('MfaDelegationExample') as Stack, template };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
 function compareExampleApp(): string[] {
-  const library = synth(createExampleApp, true);
-  const hand = synth(handWrittenApp, true);
-  const [a, b] = [typeCounts(library.templates), typeCounts(hand.templates)];
-  const outputs = (s: Synth) => Object.keys(s.templates[0].template.Outputs ?? {}).sort().join(',');
-  if (JSON.stringify(a) !== JSON.stringify(b) || outputs(library) !== outputs(hand)) {
-    console.error('The hand-written stack no longer defines the resources of the example app; update bench/hand-written.ts.');
-    console.error(`example app:  ${JSON.stringify(a)} outputs ${outputs(library)}`);
-    console.error(`hand-written: ${JSON.stringify(b)} outputs ${outputs(hand)}`);
+  const library = synthesizedStack(createExampleApp);
+  const differences = assemblyDifferences(library, synthesizedStack(handWrittenApp));
+  if (differences.length > 0) {
+    console.error('The hand-written stack no longer synthesizes what the example app does; update bench/hand-written.ts:');
+    console.error(differences.map((d) => `- ${d}`).join('\n'));
     process.exit(1);
   }
+  const a = typeCounts([{ file: '', bytes: 0, template: library.template }]);
+  const outputCount = Object.keys(library.template.Outputs ?? {}).length;
   for (let i = 0; i < WARMUP; i++) {
     synth(createExampleApp);
     synth(handWrittenApp);
@@ -116,7 +123,8 @@ function compareExampleApp(): string[] {
   const pairs = (times: typeof wall) => median(times.library.map((t, i) => t / times.hand[i]));
   const resources = Object.values(a).reduce((s, n) => s + n, 0);
   return [
-    `Both define ${resources} resources (${Object.entries(a).map(([t, n]) => `${t} ${n}`).join(', ')}) and ${outputs(library).split(',').length} outputs.`,
+    `Both define the same ${resources} resources (${Object.entries(a).map(([t, n]) => `${t} ${n}`).join(', ')}), ${outputCount} outputs and `
+      + 'cdk-nag acknowledgements; only logical ids and construct paths differ (checked first, bench/same-assembly.ts).',
     `${ITERATIONS} interleaved pairs after ${WARMUP} warm-up pairs, each synth into a fresh directory.`,
     '',
     '| synth of | median | min | max |',
@@ -172,18 +180,23 @@ function main(): void {
       + `Node.js ${process.version}; aws-cdk-lib ${CDK_VERSION}; `
       + `commit ${spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).stdout?.toString().trim() || 'unknown'}; ${new Date().toISOString()}; `
       + `load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
-    `Command: npm run bench${QUICK ? ' -- --quick' : ''} (node --expose-gc -r ts-node/register/transpile-only bench/synth.ts).`,
+    `Command: npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''} (node --expose-gc -r ts-node/register/transpile-only bench/synth.ts).`,
     '',
     '### Example app against a hand-written stack',
     '',
     ...compareExampleApp(),
+  ];
+  console.log(lines.join('\n'));
+  if (EXAMPLE_ONLY) {
+    return;
+  }
+  console.log([
     '',
     '### MfaTeam',
     '',
     '| members × roles | access keys | synth (median) | resources | nested stacks | most in one stack | templates | member resources per member | all resources per member |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ];
-  console.log(lines.join('\n'));
+  ].join('\n'));
   for (const [members, runs] of (QUICK ? [[10, 1], [100, 1], [1000, 1]] : [[10, 5], [100, 3], [500, 3], [1000, 2]]) as Array<[number, number]>) {
     console.log(teamRow(members, true, runs));
     console.log(teamRow(members, false, runs));
