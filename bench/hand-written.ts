@@ -10,16 +10,20 @@ const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'private', 'mf
 
 /**
  * The example app (bin/app.ts: one MfaDelegation) written by hand with plain aws-cdk-lib, without the library's
- * constructs and checks: the same resources with the same properties, the same outputs, and the same cdk-nag findings
- * acknowledged on the same resources (so that it would pass AwsSolutionsChecks as the example app does). Only logical
- * ids and construct paths differ. bench/synth.ts (with bench/same-assembly.ts) refuses to report a ratio when the two
- * no longer synthesize the same, and test/benchmark-baseline.test.ts checks it on every test run.
+ * constructs and checks. It synthesizes a byte-identical template: the same resources under the same logical ids (in
+ * CloudFormation the logical id is a resource's identity, so it keeps the construct paths, with plain `Construct`s as
+ * scopes), the same properties and outputs, and the same cdk-nag findings acknowledged on the same constructs (so that
+ * it would pass AwsSolutionsChecks as the example app does). bench/synth.ts (with bench/same-assembly.ts) refuses to
+ * report a ratio when the two no longer synthesize the same, and test/benchmark-baseline.test.ts checks it on every
+ * test run.
  */
 export class HandWrittenExampleStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const user = new iam.User(this, 'ToolkitUser', { userName: 'toolkit-user' });
-    const role = new iam.Role(this, 'ToolkitRole', {
+    const toolkit = new Construct(this, 'Toolkit');
+    const userScope = new Construct(toolkit, 'User');
+    const user = new iam.User(userScope, 'Resource', { userName: 'toolkit-user' });
+    const role = new iam.Role(toolkit, 'Role', {
       roleName: 'toolkit-role',
       assumedBy: new iam.PrincipalWithConditions(new iam.ArnPrincipal(user.userArn), MFA),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
@@ -30,12 +34,12 @@ export class HandWrittenExampleStack extends Stack {
       reason: 'The AWS Toolkit guide gives toolkit-role ReadOnlyAccess, which AWS keeps current as services are added; '
         + 'the role can only be assumed by toolkit-user with MFA.',
     });
-    new iam.Policy(this, 'ToolkitUserAssumeRolePolicy', {
+    new iam.Policy(userScope, 'AssumeRolePolicy', {
       users: [user],
       statements: [new iam.PolicyStatement({ sid: 'AssumeRolesWithMfa', actions: ['sts:AssumeRole'], resources: [role.roleArn], conditions: MFA })],
     });
-    const key = new iam.AccessKey(this, 'ToolkitUserAccessKey', { user });
-    const keySecret = new secretsmanager.Secret(this, 'ToolkitUserAccessKeySecret', {
+    const key = new iam.AccessKey(userScope, 'AccessKey', { user });
+    const keySecret = new secretsmanager.Secret(userScope, 'AccessKeySecret', {
       description: 'Access key of the IAM user defined by MfaDelegationExample/Toolkit/User',
       secretObjectValue: {
         userName: SecretValue.unsafePlainText(user.userName),
@@ -43,14 +47,15 @@ export class HandWrittenExampleStack extends Stack {
         secretAccessKey: key.secretAccessKey,
       },
     });
-    const seedSecret = new secretsmanager.Secret(this, 'ToolkitMfaDeviceSeedSecret', {
+    const deviceScope = new Construct(toolkit, 'MfaDevice');
+    const seedSecret = new secretsmanager.Secret(deviceScope, 'SeedSecret', {
       description: 'MFA seed of the virtual MFA device defined by MfaDelegationExample/Toolkit/MfaDevice',
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'pending', excludePunctuation: true },
     });
     for (const secret of [keySecret, seedSecret]) {
       Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Its value changes only with the resource that the secret holds.' });
     }
-    const handler = new lambda.Function(this, 'VirtualMfaDeviceHandler', {
+    const handler = new lambda.Function(this, 'VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30', {
       description: 'cdk-mfa-delegation: creates, enables and deletes virtual MFA devices and stores their seeds in Secrets Manager',
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
@@ -62,7 +67,12 @@ export class HandWrittenExampleStack extends Stack {
       reason: 'The handler needs exactly the CloudWatch Logs permissions of this policy.',
     });
     const serial = this.formatArn({ service: 'iam', region: '', resource: 'mfa', resourceName: user.userName });
-    const handlerPolicy = new iam.CfnRolePolicy(this, 'ToolkitMfaDeviceHandlerPolicy', {
+    const device = new CustomResource(deviceScope, 'Resource', {
+      serviceToken: handler.functionArn,
+      resourceType: 'Custom::VirtualMfaDevice',
+      properties: { UserName: user.userName, DeviceName: user.userName, Path: '/', SeedSecretArn: seedSecret.secretArn, Enable: 'true' },
+    });
+    const handlerPolicy = new iam.CfnRolePolicy(deviceScope, 'HandlerPolicy', {
       roleName: handler.role!.roleName,
       // The name VirtualMfaDevice derives from what the policy grants; by hand, the literal.
       policyName: 'VirtualMfaDevice-079a9276b71fcecae0a9bae458450edc',
@@ -74,27 +84,22 @@ export class HandWrittenExampleStack extends Stack {
         ],
       }),
     });
-    const device = new CustomResource(this, 'ToolkitMfaDevice', {
-      serviceToken: handler.functionArn,
-      resourceType: 'Custom::VirtualMfaDevice',
-      properties: { UserName: user.userName, DeviceName: user.userName, Path: '/', SeedSecretArn: seedSecret.secretArn, Enable: 'true' },
-    });
     device.node.addDependency(handler, handlerPolicy);
 
-    // Output key, and the field named in its description.
+    // Output id, and the field named in its description.
     const outputs: Array<[string, string, string]> = [
-      ['ToolkitMfaRoleArn', 'roleArn', role.roleArn],
-      ['ToolkitMfaUserName', 'userName', user.userName],
-      ['ToolkitMfaUserArn', 'userArn', user.userArn],
-      ['ToolkitMfaSerial', 'mfaSerial', serial],
-      ['ToolkitMfaAccessKeySecretArn', 'accessKeySecretArn', keySecret.secretArn],
-      ['ToolkitMfaSeedSecretArn', 'seedSecretArn', seedSecret.secretArn],
-      ['ToolkitMfaSourceProfile', 'sourceProfile', user.userName],
-      ['ToolkitMfaRoleProfile', 'roleProfile', 'mfa'],
-      ['ToolkitMfaRoleMaxSessionDuration', 'roleMaxSessionDuration', '3600'],
+      ['MfaRoleArn', 'roleArn', role.roleArn],
+      ['MfaUserName', 'userName', user.userName],
+      ['MfaUserArn', 'userArn', user.userArn],
+      ['MfaSerial', 'mfaSerial', serial],
+      ['MfaAccessKeySecretArn', 'accessKeySecretArn', keySecret.secretArn],
+      ['MfaSeedSecretArn', 'seedSecretArn', seedSecret.secretArn],
+      ['MfaSourceProfile', 'sourceProfile', user.userName],
+      ['MfaRoleProfile', 'roleProfile', 'mfa'],
+      ['MfaRoleMaxSessionDuration', 'roleMaxSessionDuration', '3600'],
     ];
-    for (const [outputKey, field, value] of outputs) {
-      new CfnOutput(this, outputKey, { key: outputKey, value, description: `cdk-mfa-delegation Toolkit ${field}` });
+    for (const [outputId, field, value] of outputs) {
+      new CfnOutput(toolkit, outputId, { key: `Toolkit${outputId}`, value, description: `cdk-mfa-delegation Toolkit ${field}` });
     }
   }
 }

@@ -96,7 +96,7 @@ function compareExampleApp(): string[] {
   const library = synthesizedStack(createExampleApp);
   const differences = assemblyDifferences(library, synthesizedStack(handWrittenApp));
   if (differences.length > 0) {
-    console.error('The hand-written stack no longer synthesizes what the example app does; update bench/hand-written.ts:');
+    console.error('The hand-written stack no longer synthesizes what the example app does: update bench/hand-written.ts.');
     console.error(differences.map((d) => `- ${d}`).join('\n'));
     process.exit(1);
   }
@@ -123,8 +123,8 @@ function compareExampleApp(): string[] {
   const pairs = (times: typeof wall) => median(times.library.map((t, i) => t / times.hand[i]));
   const resources = Object.values(a).reduce((s, n) => s + n, 0);
   return [
-    `Both define the same ${resources} resources (${Object.entries(a).map(([t, n]) => `${t} ${n}`).join(', ')}), ${outputCount} outputs and `
-      + 'cdk-nag acknowledgements; only logical ids and construct paths differ (checked first, bench/same-assembly.ts).',
+    `Both synthesize the same template, byte for byte (${resources} resources: ${Object.entries(a).map(([t, n]) => `${t} ${n}`).join(', ')}; `
+      + `${outputCount} outputs), and acknowledge the same cdk-nag findings on the same constructs (checked first: bench/same-assembly.ts).`,
     `${ITERATIONS} interleaved pairs after ${WARMUP} warm-up pairs, each synth into a fresh directory.`,
     '',
     '| synth of | median | min | max |',
