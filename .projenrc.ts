@@ -64,7 +64,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   eslintOptions: {
     dirs: ['lib'],
-    devdirs: ['test', 'bin', 'projenrc', '.projenrc.ts'],
+    devdirs: ['test', 'bin', 'bench', 'projenrc', '.projenrc.ts'],
     ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', 'cdk.out/', 'assets/'],
   },
   jestOptions: {

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CfnOutput, CustomResource, Duration, SecretValue, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, AppProps, CfnOutput, CustomResource, Duration, SecretValue, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -102,4 +102,20 @@ export class HandWrittenExampleStack extends Stack {
       new CfnOutput(toolkit, outputId, { key: `Toolkit${outputId}`, value, description: `cdk-mfa-delegation Toolkit ${field}` });
     }
   }
+}
+
+/** The hand-written app: one stack, `MfaDelegationExample`, as bin/app.ts's createExampleApp defines it. */
+export function createHandWrittenApp(props?: AppProps): App {
+  const app = new App(props);
+  new HandWrittenExampleStack(app, 'MfaDelegationExample', {
+    description: 'cdk-mfa-delegation example: an MFA-only role, an assume-only user and its virtual MFA device',
+  });
+  return app;
+}
+
+// `node hand-written.js [example]` (compiled by bench/synth.ts): one synth of the hand-written app, or of the example
+// app, as `cdk synth` runs an app; bench/synth.ts times it in a fresh process. Only the app that runs is loaded.
+if (require.main === module) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (process.argv[2] === 'example' ? require('../bin/example-stack').createExampleApp() as App : createHandWrittenApp()).synth();
 }

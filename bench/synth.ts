@@ -14,8 +14,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, AppProps, Stack } from 'aws-cdk-lib';
+import * as esbuild from 'esbuild';
 import { CDK_SYNTH_CONTEXT } from './context';
-import { HandWrittenExampleStack } from './hand-written';
+import { createHandWrittenApp } from './hand-written';
 import { assemblyDifferences } from './same-assembly';
 import { createTeamApp } from './team-app';
 import { createExampleApp } from '../bin/app';
@@ -25,8 +26,10 @@ const CDK_VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_mod
 const CONTEXT = CDK_SYNTH_CONTEXT;
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
-const ITERATIONS = args.includes('--iterations') ? Number(args[args.indexOf('--iterations') + 1]) : (QUICK ? 6 : 300);
-const WARMUP = QUICK ? 2 : 10;
+const ITERATIONS = args.includes('--iterations') ? Number(args[args.indexOf('--iterations') + 1]) : (QUICK ? 20 : 500);
+const WARMUP = QUICK ? 5 : 50;
+/** Fresh-process runs of each of the two apps. */
+const PROCESS_RUNS = QUICK ? 2 : 10;
 const EXAMPLE_ONLY = args.includes('--example-only');
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
@@ -38,17 +41,22 @@ interface Synth {
   readonly templates: Array<{ readonly file: string; readonly bytes: number; readonly template: any }>;
 }
 
-/** Build and synthesize an app into a fresh directory; the time covers construction and synthesis. */
-function synth(make: (props: AppProps) => App, keep = false): Synth {
+/**
+ * Build and synthesize an app into a fresh directory; the time covers construction and synthesis. With `collect`, a
+ * full garbage collection first, so that a large app does not pay for the garbage of the one before.
+ */
+function synth(make: (props: AppProps) => App, options: { readonly keep?: boolean; readonly collect?: boolean } = {}): Synth {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfa-bench-'));
-  gc();
+  if (options.collect) {
+    gc();
+  }
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   make({ outdir, context: CONTEXT }).synth();
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const used = process.cpuUsage(cpu);
   const cpuMs = (used.user + used.system) / 1000;
-  const templates = keep ? fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).map((file) => {
+  const templates = options.keep ? fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).map((file) => {
     const text = fs.readFileSync(path.join(outdir, file), 'utf8');
     return { file, bytes: Buffer.byteLength(text), template: JSON.parse(text) };
   }) : [];
@@ -56,10 +64,16 @@ function synth(make: (props: AppProps) => App, keep = false): Synth {
   return { ms, cpuMs, templates };
 }
 
-function median(values: readonly number[]): number {
+/** The p-quantile (0 to 1) of the values, interpolated. */
+function quantile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const at = p * (sorted.length - 1);
+  const below = Math.floor(at);
+  return sorted[below] + (sorted[Math.min(below + 1, sorted.length - 1)] - sorted[below]) * (at - below);
+}
+
+function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
 }
 
 function typeCounts(templates: Synth['templates']): Record<string, number> {
@@ -70,14 +84,6 @@ function typeCounts(templates: Synth['templates']): Record<string, number> {
     }
   }
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
-}
-
-function handWrittenApp(props: AppProps): App {
-  const app = new App(props);
-  new HandWrittenExampleStack(app, 'MfaDelegationExample', {
-    description: 'cdk-mfa-delegation example: an MFA-only role, an assume-only user and its virtual MFA device',
-  });
-  return app;
 }
 
 /** The example app's stack and template, synthesized into a fresh directory. */
@@ -94,7 +100,7 @@ function synthesizedStack(make: (props: AppProps) => App): { stack: Stack; templ
 
 function compareExampleApp(): string[] {
   const library = synthesizedStack(createExampleApp);
-  const differences = assemblyDifferences(library, synthesizedStack(handWrittenApp));
+  const differences = assemblyDifferences(library, synthesizedStack(createHandWrittenApp));
   if (differences.length > 0) {
     console.error('The hand-written stack no longer synthesizes what the example app does: update bench/hand-written.ts.');
     console.error(differences.map((d) => `- ${d}`).join('\n'));
@@ -104,7 +110,7 @@ function compareExampleApp(): string[] {
   const outputCount = Object.keys(library.template.Outputs ?? {}).length;
   for (let i = 0; i < WARMUP; i++) {
     synth(createExampleApp);
-    synth(handWrittenApp);
+    synth(createHandWrittenApp);
   }
   const wall = { library: [] as number[], hand: [] as number[] };
   const cpu = { library: [] as number[], hand: [] as number[] };
@@ -112,22 +118,23 @@ function compareExampleApp(): string[] {
     // ABBA: alternate which goes first, so that drift and caches favour neither.
     const order: Array<'library' | 'hand'> = i % 2 === 0 ? ['library', 'hand'] : ['hand', 'library'];
     for (const which of order) {
-      const result = synth(which === 'library' ? createExampleApp : handWrittenApp);
+      const result = synth(which === 'library' ? createExampleApp : createHandWrittenApp);
       wall[which].push(result.ms);
       cpu[which].push(result.cpuMs);
     }
   }
   const row = (name: string, times: number[]) =>
-    `| ${name} | ${median(times).toFixed(1)} ms | ${Math.min(...times).toFixed(1)} ms | ${Math.max(...times).toFixed(1)} ms |`;
+    `| ${name} | ${median(times).toFixed(2)} ms | ${quantile(times, 0.1).toFixed(2)} ms | ${quantile(times, 0.9).toFixed(2)} ms |`;
   const ratio = (times: typeof wall) => median(times.library) / median(times.hand);
   const pairs = (times: typeof wall) => median(times.library.map((t, i) => t / times.hand[i]));
   const resources = Object.values(a).reduce((s, n) => s + n, 0);
   return [
     `Both synthesize the same template, byte for byte (${resources} resources: ${Object.entries(a).map(([t, n]) => `${t} ${n}`).join(', ')}; `
       + `${outputCount} outputs), and acknowledge the same cdk-nag findings on the same constructs (checked first: bench/same-assembly.ts).`,
-    `${ITERATIONS} interleaved pairs after ${WARMUP} warm-up pairs, each synth into a fresh directory.`,
+    `In this process, in steady state: ${ITERATIONS} interleaved pairs (ABBA) after ${WARMUP} warm-up pairs, each synth into a fresh directory, `
+      + 'no forced garbage collection.',
     '',
-    '| synth of | median | min | max |',
+    '| synth of | median | 10th percentile | 90th percentile |',
     '| --- | ---: | ---: | ---: |',
     row('example app (MfaDelegation), wall clock', wall.library),
     row('hand-written aws-cdk-lib, wall clock', wall.hand),
@@ -136,13 +143,61 @@ function compareExampleApp(): string[] {
     '',
     `**Ratio of the medians: ${ratio(wall).toFixed(3)} wall clock, ${ratio(cpu).toFixed(3)} CPU** (target ≤ 1.05; median of the paired ratios: `
       + `${pairs(wall).toFixed(3)} wall clock, ${pairs(cpu).toFixed(3)} CPU).`,
+    '',
+    ...compareFreshProcesses(),
+  ];
+}
+
+/**
+ * The library, the example stack and the hand-written app compiled to JavaScript in a temporary directory (with
+ * esbuild, file by file), next to links to node_modules and the handler bundle: the library as users get it.
+ */
+function compileApps(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfa-bench-js-'));
+  const typescript = (folder: string): string[] => fs.readdirSync(path.join(ROOT, folder), { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
+    .map((entry) => path.join(entry.parentPath, entry.name));
+  esbuild.buildSync({
+    entryPoints: [...typescript('lib'), path.join(ROOT, 'bin', 'example-stack.ts'), path.join(ROOT, 'bench', 'hand-written.ts')],
+    outdir: dir,
+    outbase: ROOT,
+    format: 'cjs',
+    platform: 'node',
+    target: `node${process.versions.node.split('.')[0]}`,
+    logLevel: 'error',
+  });
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  fs.symlinkSync(path.join(ROOT, 'assets'), path.join(dir, 'assets'));
+  return dir;
+}
+
+/** Both apps run as `cdk synth` runs them, each in a fresh Node.js process (start-up, loading, synthesis), compiled. */
+function compareFreshProcesses(): string[] {
+  const dir = compileApps();
+  const times = { library: [] as number[], hand: [] as number[] };
+  try {
+    for (let i = 0; i < PROCESS_RUNS; i++) {
+      const order: Array<'library' | 'hand'> = i % 2 === 0 ? ['library', 'hand'] : ['hand', 'library'];
+      for (const which of order) {
+        times[which].push(processRun([path.join(dir, 'bench', 'hand-written.js'), ...(which === 'library' ? ['example'] : [])], false));
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const [library, hand] = [median(times.library), median(times.hand)];
+  return [
+    'In a fresh Node.js process each, as `cdk synth` runs an app, with the library, the example stack and the hand-written app compiled to '
+      + `JavaScript as the published library is (${PROCESS_RUNS} alternating runs of each; medians): example app ${(library / 1000).toFixed(3)} s, `
+      + `hand-written ${(hand / 1000).toFixed(3)} s, **ratio ${(library / hand).toFixed(3)}**.`,
   ];
 }
 
 function teamRow(members: number, accessKeys: boolean, runs: number): string {
   const roles = 10;
   createTeamApp(members, roles, accessKeys); // warm the code paths of this size
-  const results = Array.from({ length: runs }, (_, i) => synth((props) => createTeamApp(members, roles, accessKeys, props), i === runs - 1));
+  const results = Array.from({ length: runs }, (_, i) =>
+    synth((props) => createTeamApp(members, roles, accessKeys, props), { keep: i === runs - 1, collect: true }));
   const templates = results[runs - 1].templates;
   const counts = typeCounts(templates);
   const total = Object.values(counts).reduce((s, n) => s + n, 0);
@@ -155,16 +210,19 @@ function teamRow(members: number, accessKeys: boolean, runs: number): string {
     + `| ${(bytes / 1024).toFixed(0)} KiB | ${perMember.toFixed(2)} | ${(total / members).toFixed(2)} |`;
 }
 
-function processRun(members: number, accessKeys: boolean): number {
+/**
+ * Wall-clock milliseconds of `node APP...` (TypeScript through ts-node, as this repository's cdk.json runs an app, or
+ * JavaScript) with the environment `cdk synth` gives an app.
+ */
+function processRun(app: string[], tsNode = true): number {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfa-bench-'));
   const start = process.hrtime.bigint();
-  const app = [path.join(__dirname, 'team-app.ts'), String(members), '10', ...(accessKeys ? [] : ['no-access-keys'])];
   const env = { ...process.env, TS_NODE_PREFER_TS_EXTS: 'true', CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(CONTEXT) };
-  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', ...app], { cwd: ROOT, env, stdio: 'inherit' });
+  const run = spawnSync(process.execPath, [...(tsNode ? ['-r', 'ts-node/register/transpile-only'] : []), ...app], { cwd: ROOT, env, stdio: 'inherit' });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   fs.rmSync(outdir, { recursive: true, force: true });
   if (run.status !== 0) {
-    throw new Error(`The team app of ${members} members failed with status ${run.status}`);
+    throw new Error(`${app.join(' ')} failed with status ${run.status}`);
   }
   return ms;
 }
@@ -205,7 +263,7 @@ function main(): void {
   console.log('In a fresh Node.js process, as `cdk synth` runs the app (start-up, TypeScript transpilation, construction, synthesis):');
   console.log('');
   for (const members of QUICK ? [500] : [500, 1000]) {
-    console.log(`- ${members} × 10, access keys: ${(processRun(members, true) / 1000).toFixed(2)} s`);
+    console.log(`- ${members} × 10, access keys: ${(processRun([path.join(__dirname, 'team-app.ts'), String(members), '10']) / 1000).toFixed(2)} s`);
   }
   console.log('');
   console.log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
