@@ -3,12 +3,28 @@
 // dependencies, policies and metadata, the same outputs, parameters and rules), and the same cdk-nag findings must be
 // acknowledged on the same constructs. Only what records how the tree was built may differ: creation stack traces,
 // the reasons' wording, the construct classes in tree.json.
-import { Stack, Validations } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, AppProps, Stack, Validations } from 'aws-cdk-lib';
+import { CDK_SYNTH_CONTEXT } from './context';
 
 /** A synthesized stack: its construct and its template as the cloud assembly holds it. */
 export interface SynthesizedStack {
   readonly stack: Stack;
   readonly template: any;
+}
+
+/** The example app's stack (or its hand-written twin's), synthesized with `cdk synth`'s context into a temporary directory. */
+export function synthesizeExampleStack(make: (props: AppProps) => App): SynthesizedStack {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfa-example-'));
+  try {
+    const app = make({ outdir, context: CDK_SYNTH_CONTEXT });
+    const template = app.synth().getStackByName('MfaDelegationExample').template;
+    return { stack: app.node.findChild('MfaDelegationExample') as Stack, template };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /** Every acknowledgement in the stack, as `construct path: rule id`, sorted. */

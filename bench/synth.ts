@@ -13,11 +13,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, AppProps, Stack } from 'aws-cdk-lib';
+import { App, AppProps } from 'aws-cdk-lib';
 import * as esbuild from 'esbuild';
 import { CDK_SYNTH_CONTEXT } from './context';
 import { createHandWrittenApp } from './hand-written';
-import { assemblyDifferences } from './same-assembly';
+import { assemblyDifferences, synthesizeExampleStack } from './same-assembly';
 import { createTeamApp } from './team-app';
 import { createExampleApp } from '../bin/app';
 
@@ -86,21 +86,9 @@ function typeCounts(templates: Synth['templates']): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** The example app's stack and template, synthesized into a fresh directory. */
-function synthesizedStack(make: (props: AppProps) => App): { stack: Stack; template: any } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfa-bench-'));
-  try {
-    const app = make({ outdir, context: CONTEXT });
-    const template = app.synth().getStackByName('MfaDelegationExample').template;
-    return { stack: app.node.findChild('MfaDelegationExample') as Stack, template };
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
-}
-
 function compareExampleApp(): string[] {
-  const library = synthesizedStack(createExampleApp);
-  const differences = assemblyDifferences(library, synthesizedStack(createHandWrittenApp));
+  const library = synthesizeExampleStack(createExampleApp);
+  const differences = assemblyDifferences(library, synthesizeExampleStack(createHandWrittenApp));
   if (differences.length > 0) {
     console.error('The hand-written stack no longer synthesizes what the example app does: update bench/hand-written.ts.');
     console.error(differences.map((d) => `- ${d}`).join('\n'));

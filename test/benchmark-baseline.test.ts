@@ -1,33 +1,21 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, AppProps, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CDK_SYNTH_CONTEXT } from '../bench/context';
 import { createHandWrittenApp } from '../bench/hand-written';
-import { assemblyDifferences } from '../bench/same-assembly';
+import { assemblyDifferences, synthesizeExampleStack } from '../bench/same-assembly';
 import { createExampleApp } from '../bin/app';
 
 // The synth benchmark (npm run bench, BENCHMARK.md) compares the example app with bench/hand-written.ts, which must
 // synthesize the same thing with plain aws-cdk-lib. These tests keep that premise true between benchmark runs, and
 // show that the comparison would see a difference.
 
-function synthesized(make: (props: AppProps) => App): { stack: Stack; template: any } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'baseline-'));
-  try {
-    const app = make({ outdir, context: CDK_SYNTH_CONTEXT });
-    const template = app.synth().getStackByName('MfaDelegationExample').template;
-    return { stack: app.node.findChild('MfaDelegationExample') as Stack, template };
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
-}
-
 describe('the benchmark baseline', () => {
-  const library = synthesized(createExampleApp);
+  const library = synthesizeExampleStack(createExampleApp);
 
   test('the hand-written stack synthesizes the template of the example app, and acknowledges the same findings on the same constructs', () => {
-    const hand = synthesized(createHandWrittenApp);
+    const hand = synthesizeExampleStack(createHandWrittenApp);
     expect(JSON.stringify(hand.template)).toEqual(JSON.stringify(library.template));
     expect(assemblyDifferences(library, hand)).toEqual([]);
   });
