@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './private/policy-size';
 import { validateIamName, validateIamPath, validateMfaSerial } from './private/validation';
 
 /** The bundled custom resource handler (`npx projen bundle`, from lib/private/mfa-device-handler.lambda.ts). */
@@ -18,7 +19,13 @@ const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'private', 'mf
  */
 const HANDLER_ID = 'VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30';
 
-/** The stack's custom resource handler, shared by its devices: defined, and its one cdk-nag finding acknowledged, once. */
+/** The inline policies that devices give the role of each stack's handler (one per device that grants its own). */
+const DEVICE_POLICIES = new WeakMap<lambda.Function, iam.PolicyDocument[]>();
+
+/**
+ * The stack's custom resource handler, shared by its devices: defined once, with its one cdk-nag finding acknowledged
+ * and a check that the devices' policies fit its role.
+ */
 function stackHandler(stack: Stack): lambda.Function {
   const existing = stack.node.tryFindChild(HANDLER_ID);
   if (existing) {
@@ -36,7 +43,24 @@ function stackHandler(stack: Stack): lambda.Function {
     reason: 'The handler needs exactly the CloudWatch Logs permissions of AWSLambdaBasicExecutionRole; its IAM and Secrets Manager '
       + 'permissions are inline and scoped to each device, user and seed secret.',
   });
+  const devicePolicies: iam.PolicyDocument[] = [];
+  DEVICE_POLICIES.set(handler, devicePolicies);
+  handler.node.addValidation({ validate: () => checkHandlerPolicies(handler, devicePolicies) });
   return handler;
+}
+
+/** The inline policies of the handler's role (the devices' own, and its default policy) fit IAM's limit for a role. */
+function checkHandlerPolicies(handler: lambda.Function, devicePolicies: iam.PolicyDocument[]): string[] {
+  if (devicePolicies.length === 0) {
+    return [];
+  }
+  const defaultPolicy = handler.role?.node.tryFindChild('DefaultPolicy');
+  const documents = defaultPolicy instanceof iam.Policy ? [...devicePolicies, defaultPolicy.document] : devicePolicies;
+  const size = documents.reduce((sum, document) => sum + policySize(handler, document), 0);
+  return checkPolicySize(`The combined size of the inline policies of the role of ${handler.node.path} (the device handler shared by `
+    + `${devicePolicies.length} VirtualMfaDevices of its stack)`, size, IAM_POLICY_LIMITS.roleInlinePolicies).map((error) => `${error}: each `
+    + 'device adds a policy of its own, so define fewer devices in this stack, or grant the handler by IAM path and secret name and '
+    + 'set grantHandlerPermissions: false (as MfaTeam does for any number of members)');
 }
 
 /**
@@ -256,6 +280,7 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
       // One inline policy of the handler's role per device, named after what it grants. A change of device name, path,
       // user or secret changes the name, and CloudFormation replaces a role policy by creating the new one first and
       // deleting the old one last: the handler keeps the grants on the old device until that device is gone.
+      DEVICE_POLICIES.get(handler)?.push(document);
       const policy = new iam.CfnRolePolicy(this, 'HandlerPolicy', {
         roleName: handler.role!.roleName,
         policyDocument: document,

@@ -172,6 +172,33 @@ describe('VirtualMfaDevice', () => {
     expect(acknowledged).toEqual([expect.stringMatching(/AwsSolutions-IAM4\[Policy::.*AWSLambdaBasicExecutionRole\]$/)]);
   });
 
+  test('fits 21 devices with their own handler policies into one stack', () => {
+    const stack = newStack();
+    for (let i = 0; i < 21; i++) {
+      new VirtualMfaDevice(stack, `Device${i}`, { user: new iam.User(stack, `User${i}`, { userName: `user-${i}` }) });
+    }
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::RolePolicy', 21);
+  });
+
+  test('fails synth when the devices of a stack give the shared handler\'s role more policy than IAM allows a role', () => {
+    const stack = newStack();
+    for (let i = 0; i < 22; i++) {
+      new VirtualMfaDevice(stack, `Device${i}`, { user: new iam.User(stack, `User${i}`, { userName: `user-${i}` }) });
+    }
+    expect(() => Template.fromStack(stack)).toThrow(/The combined size of the inline policies of the role of Stack\/VirtualMfaDeviceHandler\w+ \(the device handler shared by 22 VirtualMfaDevices of its stack\) is 10\d{3} characters, over IAM's limit of 10240 characters \(not counting white space\): each device adds a policy of its own, so define fewer devices in this stack, or grant the handler by IAM path and secret name and set grantHandlerPermissions: false \(as MfaTeam does for any number of members\)/);
+  });
+
+  test('counts only the devices that grant the shared handler their own policy', () => {
+    const stack = newStack();
+    for (let i = 0; i < 30; i++) {
+      new VirtualMfaDevice(stack, `Device${i}`, {
+        user: new iam.User(stack, `User${i}`, { userName: `user-${i}` }),
+        grantHandlerPermissions: i < 10,
+      });
+    }
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::RolePolicy', 10);
+  });
+
   test('runs its handler on a current Node.js runtime that ships the AWS SDK v3', () => {
     const stack = newStack();
     new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
