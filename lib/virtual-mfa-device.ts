@@ -19,8 +19,11 @@ const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'private', 'mf
  */
 const HANDLER_ID = 'VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30';
 
-/** The inline policies that devices give the role of each stack's handler (one per device that grants its own). */
-const DEVICE_POLICIES = new WeakMap<lambda.Function, iam.PolicyDocument[]>();
+/**
+ * The inline policies that devices give the role of each stack's handler (one per device that grants its own), as
+ * the JSON IAM counts.
+ */
+const DEVICE_POLICIES = new WeakMap<lambda.Function, Array<() => string>>();
 
 /**
  * The stack's custom resource handler, shared by its devices: defined once, with its one cdk-nag finding acknowledged
@@ -43,20 +46,20 @@ function stackHandler(stack: Stack): lambda.Function {
     reason: 'The handler needs exactly the CloudWatch Logs permissions of AWSLambdaBasicExecutionRole; its IAM and Secrets Manager '
       + 'permissions are inline and scoped to each device, user and seed secret.',
   });
-  const devicePolicies: iam.PolicyDocument[] = [];
+  const devicePolicies: Array<() => string> = [];
   DEVICE_POLICIES.set(handler, devicePolicies);
   handler.node.addValidation({ validate: () => checkHandlerPolicies(handler, devicePolicies) });
   return handler;
 }
 
 /** The inline policies of the handler's role (the devices' own, and its default policy) fit IAM's limit for a role. */
-function checkHandlerPolicies(handler: lambda.Function, devicePolicies: iam.PolicyDocument[]): string[] {
+function checkHandlerPolicies(handler: lambda.Function, devicePolicies: Array<() => string>): string[] {
   if (devicePolicies.length === 0) {
     return [];
   }
   const defaultPolicy = handler.role?.node.tryFindChild('DefaultPolicy');
-  const documents = defaultPolicy instanceof iam.Policy ? [...devicePolicies, defaultPolicy.document] : devicePolicies;
-  const size = documents.reduce((sum, document) => sum + policySize(handler, document), 0);
+  const size = devicePolicies.reduce((sum, json) => sum + json().length, 0)
+    + (defaultPolicy instanceof iam.Policy ? policySize(handler, defaultPolicy.document) : 0);
   return checkPolicySize(`The combined size of the inline policies of the role of ${handler.node.path} (the device handler shared by `
     + `${devicePolicies.length} VirtualMfaDevices of its stack)`, size, IAM_POLICY_LIMITS.roleInlinePolicies).map((error) => `${error}: each `
     + 'device adds a policy of its own, so define fewer devices in this stack, or grant the handler by IAM path and secret name and '
@@ -280,12 +283,15 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
       // One inline policy of the handler's role per device, named after what it grants. A change of device name, path,
       // user or secret changes the name, and CloudFormation replaces a role policy by creating the new one first and
       // deleting the old one last: the handler keeps the grants on the old device until that device is gone.
-      DEVICE_POLICIES.get(handler)?.push(document);
+      // Resolved once, after construction (the policy name is the first to ask, when the app is prepared for synthesis).
+      let json: string | undefined;
+      const resolved = () => json ??= JSON.stringify(Stack.of(this).resolve(document));
+      DEVICE_POLICIES.get(handler)?.push(resolved);
       const policy = new iam.CfnRolePolicy(this, 'HandlerPolicy', {
         roleName: handler.role!.roleName,
         policyDocument: document,
         policyName: Lazy.string({
-          produce: () => `VirtualMfaDevice-${createHash('sha256').update(JSON.stringify(Stack.of(this).resolve(document))).digest('hex').slice(0, 32)}`,
+          produce: () => `VirtualMfaDevice-${createHash('sha256').update(resolved()).digest('hex').slice(0, 32)}`,
         }),
       });
       resource.node.addDependency(policy);
