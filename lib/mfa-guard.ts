@@ -114,21 +114,25 @@ export class MfaGuard implements IAspect {
     // An L1 property holds `{ policyName, policyDocument }`; a raw override `{ PolicyName, PolicyDocument }`.
     for (const policy of listOf(resolved) as any[]) {
       this.report(identity, `inline policy ${describeValue(policy?.policyName ?? policy?.PolicyName)} of ${identity.node.path}`,
-        policy?.policyDocument ?? policy?.PolicyDocument);
+        assumeRoleWithoutMfa(policy?.policyDocument ?? policy?.PolicyDocument, false));
     }
   }
 
   private checkPolicyResource(policy: CfnResource, document: unknown, name: unknown): void {
-    if (!this.checkIdentityPolicies || this.attachedOnlyToServiceRoles(policy)) {
+    if (!this.checkIdentityPolicies) {
       return;
     }
     const stack = Stack.of(policy);
-    this.report(policy, `policy ${policy.node.path} (${describeValue(stack.resolve(name) ?? stack.resolve(policy.logicalId))})`,
-      stack.resolve(document));
+    // Most policies grant no sts:AssumeRole without MFA: look at the attachments (a walk of the stack) only for those that do.
+    const findings = assumeRoleWithoutMfa(stack.resolve(document), false);
+    if (findings.length === 0 || this.attachedOnlyToServiceRoles(policy)) {
+      return;
+    }
+    this.report(policy, `policy ${policy.node.path} (${describeValue(stack.resolve(name) ?? stack.resolve(policy.logicalId))})`, findings);
   }
 
-  private report(node: IConstruct, what: string, document: unknown): void {
-    for (const finding of assumeRoleWithoutMfa(document, false)) {
+  private report(node: IConstruct, what: string, findings: MfaFinding[]): void {
+    for (const finding of findings) {
       Annotations.of(node).addError(`Statement ${finding.statementNumber} of ${what} allows ${this.describeGrant(finding)} `
         + `${finding.problem === MfaProblem.IF_EXISTS ? 'with BoolIfExists aws:MultiFactorAuthPresent, which also admits long-term access keys without MFA' : 'without MFA'}: `
         + `add the condition ${MFA_FIX} to the statement (as MfaRequiredRole.grantAssumeRole and MfaUser.allowAssume do)`);
@@ -156,8 +160,9 @@ export class MfaGuard implements IAspect {
     const listed = (list: unknown, single: unknown) => [...listOf(stack.resolve(list)), ...listOf(stack.resolve(single))];
     const identities = stack.node.findAll().filter(CfnResource.isCfnResource).filter((r) => IDENTITY_TYPES.includes(r.cfnResourceType));
     const refTo = (resource: CfnResource) => JSON.stringify({ Ref: stack.resolve(resource.logicalId) });
+    const policyRef = refTo(policy);
     // Identities that attach the (managed) policy through their ManagedPolicyArns, and the roles the policy names.
-    const holders = identities.filter((r) => JSON.stringify(stack.resolve((r as iam.CfnRole).managedPolicyArns) ?? []).includes(refTo(policy)));
+    const holders = identities.filter((r) => JSON.stringify(stack.resolve((r as iam.CfnRole).managedPolicyArns) ?? []).includes(policyRef));
     const namedRoles = listed(props.roles, props.roleName).map((name) => identities.find((r) => r.cfnResourceType === ROLE_TYPE
       && (JSON.stringify(name) === refTo(r) || name === stack.resolve((r as iam.CfnRole).roleName))));
     const attached = [...holders, ...namedRoles];
