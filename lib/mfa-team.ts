@@ -1,8 +1,10 @@
 import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, SecretValue, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { MfaRequiredRole } from './mfa-required-role';
+import { handlerStatements } from './private/handler-grants';
 import { JsonEntry, packJson } from './private/json-outputs';
 import { memberStackIndex } from './private/member-placement';
 import { CLOUDFORMATION_LIMITS, IAM_LIMITS, checkTemplate, renderTemplate } from './private/template-limits';
@@ -235,13 +237,7 @@ export class MfaTeam extends Construct {
     this.secretNamePrefix = `mfa-team/${this.teamName}/`;
     const stack = Stack.of(this);
 
-    const usersUnderPath = stack.formatArn({
-      service: 'iam',
-      region: '',
-      resource: 'user',
-      resourceName: `${this.path.substring(1)}*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const usersUnderPath = this.iamArnUnderPath(stack, 'user', '*');
     const rolesScope = new Construct(this, 'Roles');
     const groupsScope = new Construct(this, 'Groups');
     for (const spec of props.roles) {
@@ -398,24 +394,16 @@ export class MfaTeam extends Construct {
    */
   private grantHandler(device: VirtualMfaDevice, readsSecret: boolean): void {
     const stack = Stack.of(device);
-    const granted = this.seedSecretGrants.get(stack) ?? this.grantHandlerOnce(device);
+    const granted = this.seedSecretGrants.get(stack) ?? this.grantHandlerOnce(stack, device.handler);
     if (readsSecret && !granted.actions.includes('secretsmanager:GetSecretValue')) {
       granted.addActions('secretsmanager:GetSecretValue');
     }
   }
 
   /** The three statements of the stack's handler; returns the one on the seed secrets. */
-  private grantHandlerOnce(device: VirtualMfaDevice): iam.PolicyStatement {
-    const stack = Stack.of(device);
-    const underPath = (resource: string) => stack.formatArn({
-      service: 'iam',
-      region: '',
-      resource,
-      resourceName: `${this.path.substring(1)}*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    const devices = underPath('mfa');
-    const users = underPath('user');
+  private grantHandlerOnce(stack: Stack, handler: lambda.IFunction): iam.PolicyStatement {
+    const devices = this.iamArnUnderPath(stack, 'mfa', '*');
+    const users = this.iamArnUnderPath(stack, 'user', '*');
     // Secrets Manager appends '-' and 6 random characters to a secret's name in its ARN.
     const seeds = stack.formatArn({
       service: 'secretsmanager',
@@ -423,20 +411,24 @@ export class MfaTeam extends Construct {
       resourceName: `${this.secretNamePrefix}*/mfa-seed-??????`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    device.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], resources: [devices] }));
-    device.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], resources: [users] }));
-    const secrets = new iam.PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [seeds] });
-    device.handler.addToRolePolicy(secrets);
+    const statements = handlerStatements({ devices, users, seedSecrets: seeds }, false);
+    statements.forEach((statement) => handler.addToRolePolicy(statement));
+    const secrets = statements[statements.length - 1];
     this.seedSecretGrants.set(stack, secrets);
     const reason = `MfaTeam ${this.node.path} grants the device handler its members' devices, users and seed secrets by the team's IAM path `
       + `${this.path} and secret prefix ${this.secretNamePrefix}, three statements for any number of members: per-device statements would `
       + 'outgrow the role\'s policy quotas at about 140 devices. No one else\'s device, user or secret is under that path or prefix; '
       + 'the handler reads a seed secret only to rewrite the access key it keeps there.';
-    Validations.of(device.handler.role!).acknowledge(...[devices, users, seeds].map((arn) => ({
+    Validations.of(handler.role!).acknowledge(...[devices, users, seeds].map((arn) => ({
       id: `AwsSolutions-IAM5[Resource::${nagArn(stack, arn)}]`,
       reason,
     })));
     return secrets;
+  }
+
+  /** The ARN (in `stack`'s partition and account) of the IAM `resource` type under the team's path, followed by `suffix`. */
+  private iamArnUnderPath(stack: Stack, resource: 'user' | 'mfa', suffix: string): string {
+    return stack.formatArn({ service: 'iam', region: '', resource, resourceName: `${this.path.substring(1)}${suffix}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
   }
 
   private defineOutputs(props: MfaTeamProps): void {
@@ -466,13 +458,7 @@ export class MfaTeam extends Construct {
       version: 2,
       teamName: this.teamName,
       path: this.path,
-      mfaSerialPrefix: stack.formatArn({
-        service: 'iam',
-        region: '',
-        resource: 'mfa',
-        resourceName: this.path.substring(1),
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      }),
+      mfaSerialPrefix: this.iamArnUnderPath(stack, 'mfa', ''),
       secretNamePrefix: this.secretNamePrefix,
       roleOutputs: roleChunks.length,
       memberOutputs: memberChunks.length,

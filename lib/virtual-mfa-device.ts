@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { handlerStatements } from './private/handler-grants';
 import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './private/policy-size';
 import { validateIamName, validateIamPath, validateMfaSerial } from './private/validation';
 
@@ -271,14 +272,8 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
 
     if (props.grantHandlerPermissions ?? true) {
       const document = new iam.PolicyDocument({
-        statements: [
-          new iam.PolicyStatement({ actions: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], resources: [this.serialNumber] }),
-          new iam.PolicyStatement({ actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], resources: [this.user.userArn] }),
-          new iam.PolicyStatement({
-            actions: props.accessKey ? ['secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue'] : ['secretsmanager:PutSecretValue'],
-            resources: [this.seedSecret.secretArn],
-          }),
-        ],
+        statements: handlerStatements(
+          { devices: this.serialNumber, users: this.user.userArn, seedSecrets: this.seedSecret.secretArn }, props.accessKey !== undefined),
       });
       // One inline policy of the handler's role per device, named after what it grants. A change of device name, path,
       // user or secret changes the name, and CloudFormation replaces a role policy by creating the new one first and

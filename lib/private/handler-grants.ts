@@ -1,0 +1,26 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/** What the device handler may act on: ARNs, or ARN patterns of many. */
+export interface HandlerResources {
+  /** The virtual MFA devices: created and deleted. */
+  readonly devices: string;
+  /** Their users: devices enabled for and deactivated from. */
+  readonly users: string;
+  /** The seed secrets: written, and read back when they keep an access key. */
+  readonly seedSecrets: string;
+}
+
+/**
+ * The statements that let the device handler do what lib/private/mfa-device-handler.lambda.ts calls: one statement per
+ * kind of resource. The last one is on the seed secrets (MfaTeam adds `secretsmanager:GetSecretValue` to it later).
+ */
+export function handlerStatements(resources: HandlerResources, readsSeedSecrets: boolean): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({ actions: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], resources: [resources.devices] }),
+    new iam.PolicyStatement({ actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], resources: [resources.users] }),
+    new iam.PolicyStatement({
+      actions: readsSeedSecrets ? ['secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue'] : ['secretsmanager:PutSecretValue'],
+      resources: [resources.seedSecrets],
+    }),
+  ];
+}
