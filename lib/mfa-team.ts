@@ -1,9 +1,9 @@
-import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, SecretValue, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { MfaRequiredRole } from './mfa-required-role';
+import { accessKeySecret } from './private/access-key-secret';
 import { handlerStatements } from './private/handler-grants';
 import { JsonEntry, packJson } from './private/json-outputs';
 import { memberStackIndex } from './private/member-placement';
@@ -370,19 +370,9 @@ export class MfaTeam extends Construct {
       this.grantHandler(device, key !== undefined);
     } else if (key) {
       // No device of the team, so no handler to write the key: the key has a secret of its own.
-      const secret = new secretsmanager.Secret(memberScope, 'AccessKeySecret', {
+      accessKeySecret(memberScope, key, member.userName, {
         secretName: `${this.secretNamePrefix}${member.userName}/access-key`,
         description: `Access key of ${member.userName}, member of the cdk-mfa-delegation team ${this.teamName}`,
-        secretObjectValue: {
-          userName: SecretValue.unsafePlainText(member.userName),
-          accessKeyId: SecretValue.unsafePlainText(key.accessKeyId),
-          secretAccessKey: key.secretAccessKey,
-        },
-      });
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason: 'The secret holds an access key that CloudFormation creates (AWS::IAM::AccessKey): a Secrets Manager rotation would '
-          + 'leave the key and the secret apart. The key is rotated by replacing the AccessKey resource, which rewrites the secret.',
       });
     }
   }

@@ -1,8 +1,9 @@
-import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { MfaRequiredRole } from './mfa-required-role';
+import { accessKeySecret } from './private/access-key-secret';
 import { mfaCondition } from './private/mfa-condition';
 import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './private/policy-size';
 import { validateIamName, validateIamPath } from './private/validation';
@@ -134,19 +135,7 @@ export class MfaUser extends Construct {
 
     if (props.accessKey ?? true) {
       const key = new iam.AccessKey(this, 'AccessKey', { user: this.user });
-      this.accessKeySecret = new secretsmanager.Secret(this, 'AccessKeySecret', {
-        description: `Access key of the IAM user defined by ${this.node.path}`,
-        secretObjectValue: {
-          userName: SecretValue.unsafePlainText(this.user.userName),
-          accessKeyId: SecretValue.unsafePlainText(key.accessKeyId),
-          secretAccessKey: key.secretAccessKey,
-        },
-      });
-      Validations.of(this.accessKeySecret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason: 'The secret holds an access key that CloudFormation creates (AWS::IAM::AccessKey): a Secrets Manager rotation would '
-          + 'leave the key and the secret apart. The key is rotated by replacing the AccessKey resource, which rewrites the secret.',
-      });
+      this.accessKeySecret = accessKeySecret(this, key, this.user.userName, { description: `Access key of the IAM user defined by ${this.node.path}` });
     }
 
     this.node.addValidation({
