@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { MfaRequiredRole } from './mfa-required-role';
 import { MfaUser } from './mfa-user';
+import { outputPrefixOf } from './private/output-prefix';
 import { validateIamName } from './private/validation';
 import { IMfaDevice, VirtualMfaDevice } from './virtual-mfa-device';
 
@@ -179,12 +180,7 @@ export class MfaDelegation extends Construct {
     super(scope, id);
     Object.defineProperty(this, DELEGATION_SYMBOL, { value: true });
 
-    this.outputPrefix = props.outputPrefix ?? id.replace(/[^A-Za-z0-9]/g, '');
-    if (!/^[A-Za-z][A-Za-z0-9]{0,199}$/.test(this.outputPrefix)) {
-      throw new Error(props.outputPrefix === undefined
-        ? `outputPrefix cannot be derived from the construct id '${id}': pass an outputPrefix of letters and digits that starts with a letter`
-        : `outputPrefix must be 1 to 200 letters and digits starting with a letter, but got '${props.outputPrefix}'`);
-    }
+    this.outputPrefix = outputPrefixOf(id, props.outputPrefix);
     const delegations = DELEGATIONS_OF_STACK.get(Stack.of(this)) ?? new Map<string, MfaDelegation>();
     DELEGATIONS_OF_STACK.set(Stack.of(this), delegations);
     const clash = delegations.get(this.outputPrefix);

@@ -7,6 +7,7 @@ import { accessKeySecret } from './private/access-key-secret';
 import { handlerStatements } from './private/handler-grants';
 import { JsonEntry, packJson } from './private/json-outputs';
 import { memberStackIndex } from './private/member-placement';
+import { outputPrefixOf } from './private/output-prefix';
 import { CLOUDFORMATION_LIMITS, IAM_LIMITS, checkTemplate, renderTemplate } from './private/template-limits';
 import { validateMfaSerial } from './private/validation';
 import { VirtualMfaDevice } from './virtual-mfa-device';
@@ -222,10 +223,10 @@ export class MfaTeam extends Construct {
 
   constructor(scope: Construct, id: string, props: MfaTeamProps) {
     super(scope, id);
-    const alphanumericId = id.replace(/[^A-Za-z0-9]/g, '');
-    this.teamName = props.teamName ?? alphanumericId;
-    this.outputPrefix = props.outputPrefix ?? alphanumericId;
-    this.validateNames(id, props);
+    this.teamName = props.teamName ?? id.replace(/[^A-Za-z0-9]/g, '');
+    this.checkTeamName(id, props);
+    this.outputPrefix = outputPrefixOf(id, props.outputPrefix);
+    this.checkClashes();
     validateRoles(props.roles);
     validateMembers(props.members, props.roles);
     if (props.memberStacks !== undefined && (!Number.isInteger(props.memberStacks) || props.memberStacks < 0)) {
@@ -280,17 +281,16 @@ export class MfaTeam extends Construct {
     return role;
   }
 
-  private validateNames(id: string, props: MfaTeamProps): void {
-    if (Token.isUnresolved(this.teamName) || !TEAM_NAME.test(this.teamName)) {
-      throw new Error(props.teamName === undefined
-        ? `teamName cannot be derived from the construct id '${id}': pass a teamName of letters, digits and _+=.@-`
-        : `teamName must be 1 to 64 characters of letters, digits and _+=.@- but got '${props.teamName}'`);
+  private checkTeamName(id: string, props: MfaTeamProps): void {
+    if (props.teamName !== undefined) {
+      validateTeamName('teamName', props.teamName);
+    } else if (Token.isUnresolved(this.teamName) || !TEAM_NAME.test(this.teamName)) {
+      throw new Error(`teamName cannot be derived from the construct id '${id}': pass a teamName of letters, digits and _+=.@-`);
     }
-    if (!/^[A-Za-z][A-Za-z0-9]{0,199}$/.test(this.outputPrefix)) {
-      throw new Error(props.outputPrefix === undefined
-        ? `outputPrefix cannot be derived from the construct id '${id}': pass an outputPrefix of letters and digits that starts with a letter`
-        : `outputPrefix must be 1 to 200 letters and digits starting with a letter, but got '${props.outputPrefix}'`);
-    }
+  }
+
+  /** No other team of the app has this teamName, and no other team of the stack this output prefix. */
+  private checkClashes(): void {
     const other = TEAMS_OF_APP.get(this.node.root)?.get(this.teamName.toLowerCase());
     if (other) {
       throw new Error(`MfaTeams ${other.node.path} and ${this.node.path} both have the teamName '${this.teamName}': their users, groups, `
