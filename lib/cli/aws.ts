@@ -14,28 +14,35 @@ export async function describeStackOutputs(stackName: string, region?: string): 
   return answer.Stacks?.[0]?.Outputs ?? [];
 }
 
-/**
- * The `SecretString` of a secret (Secrets Manager `GetSecretValue`), in the region of its ARN.
- */
-export async function getSecretString(secretArn: string): Promise<string> {
-  const { SecretsManagerClient, GetSecretValueCommand } = load<typeof import('@aws-sdk/client-secrets-manager')>('@aws-sdk/client-secrets-manager');
-  const client = new SecretsManagerClient({ region: regionOfArn(secretArn) });
-  const answer = await call(`read the secret ${secretArn}`, () => client.send(new GetSecretValueCommand({ SecretId: secretArn })), {
-    ResourceNotFound: () => `The secret ${secretArn} does not exist (or has no value yet).`,
-  });
-  if (answer.SecretString === undefined) {
-    throw new CliError(`The secret ${secretArn} holds no SecretString.`);
-  }
-  return answer.SecretString;
+/** One secret, read and written through one Secrets Manager client (in the region of its ARN). */
+export interface SecretAccess {
+  /** The `SecretString` of the secret (Secrets Manager `GetSecretValue`). */
+  read(): Promise<string>;
+  /** Replace the `SecretString` of the secret (Secrets Manager `PutSecretValue`). */
+  write(secretString: string): Promise<void>;
 }
 
 /**
- * Replace the `SecretString` of a secret (Secrets Manager `PutSecretValue`).
+ * Access to one secret. Its client is made once, so that reading and then writing the secret (`mfa-setup`) resolves
+ * the credentials once (for an assumed role, one STS call; one run of a `credential_process`).
  */
-export async function putSecretString(secretArn: string, secretString: string): Promise<void> {
-  const { SecretsManagerClient, PutSecretValueCommand } = load<typeof import('@aws-sdk/client-secrets-manager')>('@aws-sdk/client-secrets-manager');
-  const client = new SecretsManagerClient({ region: regionOfArn(secretArn) });
-  await call(`update the secret ${secretArn}`, () => client.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: secretString })));
+export function secretAccess(secretArn: string): SecretAccess {
+  const sdk = load<typeof import('@aws-sdk/client-secrets-manager')>('@aws-sdk/client-secrets-manager');
+  const client = new sdk.SecretsManagerClient({ region: regionOfArn(secretArn) });
+  return {
+    async read() {
+      const answer = await call(`read the secret ${secretArn}`, () => client.send(new sdk.GetSecretValueCommand({ SecretId: secretArn })), {
+        ResourceNotFound: () => `The secret ${secretArn} does not exist (or has no value yet).`,
+      });
+      if (answer.SecretString === undefined) {
+        throw new CliError(`The secret ${secretArn} holds no SecretString.`);
+      }
+      return answer.SecretString;
+    },
+    async write(secretString) {
+      await call(`update the secret ${secretArn}`, () => client.send(new sdk.PutSecretValueCommand({ SecretId: secretArn, SecretString: secretString })));
+    },
+  };
 }
 
 /**

@@ -97,8 +97,8 @@ export interface CredentialsOptions extends SourceOptions {
 export async function credentials(options: CredentialsOptions, io: Io): Promise<void> {
   const delegation = onlyDelegation(await loadSource(options));
   const secretArn = requireValue(delegation, 'MfaAccessKeySecretArn');
-  const key = accessKeyOf(await aws.getSecretString(secretArn), secretArn);
-  const name = checkProfileName(options.sourceProfile ?? sourceProfileName(delegation));
+  const key = accessKeyOf(await aws.secretAccess(secretArn).read(), secretArn);
+  const name = options.sourceProfile ?? sourceProfileName(delegation);
   const section = accessKeySection(name, key.accessKeyId, key.secretAccessKey);
   if (options.print || options.showSecret) {
     const shown = options.showSecret ? section : accessKeySection(name, key.accessKeyId, '****');
@@ -135,35 +135,35 @@ export interface MfaSetupOptions extends SourceOptions {
 export async function mfaSetup(options: MfaSetupOptions, io: Io): Promise<void> {
   const delegation = onlyDelegation(await loadSource(options));
   const secretArn = requireValue(delegation, 'MfaSeedSecretArn');
-  const secret = seedOf(await aws.getSecretString(secretArn), secretArn);
+  const seedSecret = aws.secretAccess(secretArn);
+  const secret = seedOf(await seedSecret.read(), secretArn);
   const uri = secret.otpauthUri ?? otpauthUriOf(secret.seed, secret.serialNumber);
   const codesGiven = options.code1 !== undefined || options.code2 !== undefined;
   if (secret.enabled && codesGiven) {
     throw new CliError(`The MFA device ${secret.serialNumber} is already enabled: --code1 and --code2 are not needed.`);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const qrcode: typeof import('qrcode') = require('qrcode');
+  const qrcode = (): typeof import('qrcode') => require('qrcode');
   if (options.png !== undefined) {
-    const png = await qrcode.toBuffer(uri, { type: 'png' });
+    const png = await qrcode().toBuffer(uri, { type: 'png' });
     const result = await updateFile(options.png, () => png.toString('latin1'), { backup: false });
     io.say(`Wrote the QR code of ${secret.serialNumber} to ${result.path}: it holds the seed, so delete it once scanned.`);
   } else if (options.qr !== false && !options.json) {
     io.say(`Scan this QR code with the authenticator app (MFA device ${secret.serialNumber} of ${secret.userName}):`);
-    io.out(await qrcode.toString(uri, { type: 'terminal', small: true }));
+    io.out(await qrcode().toString(uri, { type: 'terminal', small: true }));
   }
   if (options.showUri && !options.json) {
     io.out(uri);
   }
-  let enabled = secret.enabled;
-  if (!enabled) {
+  const enabling = !secret.enabled;
+  if (enabling) {
     const code1 = checkCode(options.code1 ?? await ask(io, 'First code from the authenticator app: ', '--code1 and --code2'), '--code1');
     const code2 = checkCode(options.code2 ?? await ask(io, 'The next code (wait for it to change): ', '--code1 and --code2'), '--code2');
     await aws.enableMfaDevice(secret.userName, secret.serialNumber, code1, code2);
-    enabled = true;
     io.say(`Enabled the MFA device ${secret.serialNumber}.`);
   }
-  if (enabled !== secret.enabled || options.forget) {
-    await aws.putSecretString(secretArn, updatedSeedSecret(secret, { enabled, forget: options.forget === true }));
+  if (enabling || options.forget) {
+    await seedSecret.write(updatedSeedSecret(secret, { enabled: true, forget: options.forget === true }));
   }
   if (options.forget) {
     io.say(`Removed the seed from the secret ${secretArn}: only the authenticator app holds it now.`);
@@ -172,7 +172,8 @@ export async function mfaSetup(options: MfaSetupOptions, io: Io): Promise<void> 
     io.out(json({
       serialNumber: secret.serialNumber,
       userName: secret.userName,
-      enabled,
+      // The device was enabled already, or has just been: a failure to enable it ends the command before this.
+      enabled: true,
       forgotten: options.forget === true,
       png: options.png,
       otpauthUri: options.showUri ? uri : undefined,

@@ -39,6 +39,8 @@ export interface Delegation {
   readonly values: Readonly<Partial<Record<DelegationField, string>>>;
   /** The outputs that exist but are unknown before deploy, with the reason. */
   readonly unknown: Readonly<Partial<Record<DelegationField, string>>>;
+  /** For a role of an MfaTeam member: the team (its output prefix) and the member. */
+  readonly member?: { readonly team: string; readonly userName: string };
 }
 
 const ROLE_ARN: DelegationField = 'MfaRoleArn';
@@ -96,9 +98,9 @@ export function requireValue(delegation: Delegation, field: DelegationField): st
   if (reason !== undefined) {
     throw new CliError(`${key} of stack ${delegation.stackName} is unknown before deploy: ${reason}.`);
   }
-  const [team, member, role] = delegation.id.split(':');
-  if (role !== undefined) {
-    throw new CliError(`Member ${member} of team ${team} (stack ${delegation.stackName}) has no ${field}: the team defines none for this member.`);
+  if (delegation.member !== undefined) {
+    throw new CliError(`Member ${delegation.member.userName} of team ${delegation.member.team} (stack ${delegation.stackName}) has no ${field}: `
+      + 'the team defines none for this member.');
   }
   throw new CliError(`Stack ${delegation.stackName} has no output ${key}, which this command needs.`);
 }
@@ -111,8 +113,7 @@ const DELEGATION_STACKS = { what: 'MfaDelegation', test: (name: string, outputs:
  */
 export function parseOutputsFile(text: string, file: string): Record<string, StackOutputs> {
   const parsed = parseJson(text, file);
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObject(parsed) || !Object.values(parsed).every(isObject)) {
+  if (!isJsonObject(parsed) || !Object.values(parsed).every(isJsonObject)) {
     throw new CliError(`${file} is not a cdk outputs file: expected { "StackName": { "OutputKey": "value" } }.`);
   }
   const stacks: Record<string, StackOutputs> = {};
@@ -166,6 +167,20 @@ export function parseJson(text: string, what: string): unknown {
     const position = /position (\d+)/.exec((e as Error).message)?.[1];
     throw new CliError(`${what} is not valid JSON${position === undefined ? '' : ` (error at character ${position})`}.`);
   }
+}
+
+/** Whether a parsed JSON value is an object (not an array, not null). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `text` parsed as a JSON object; `what` names it in the errors: `WHAT is not valid JSON`, `WHAT is not a JSON object`. */
+export function parseJsonObject(text: string, what: string): Record<string, unknown> {
+  const parsed = parseJson(text, what);
+  if (!isJsonObject(parsed)) {
+    throw new CliError(`${what} is not a JSON object.`);
+  }
+  return parsed;
 }
 
 /**

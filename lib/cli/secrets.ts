@@ -1,5 +1,5 @@
 import { CliError } from './errors';
-import { parseJson } from './outputs';
+import { isJsonObject, parseJson } from './outputs';
 
 /**
  * The access key in a secret (DESIGN.md): the access key secret `{ "userName", "accessKeyId", "secretAccessKey" }`, or
@@ -85,8 +85,8 @@ export function updatedSeedSecret(secret: SeedSecret, change: { readonly enabled
 
 function objectOf(secretString: string, secretArn: string): Record<string, unknown> {
   const raw = parseJson(secretString, `The secret ${secretArn}`);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+  if (!isJsonObject(raw)) {
     throw new CliError(`The secret ${secretArn} does not hold a JSON object.`);
   }
-  return raw as Record<string, unknown>;
+  return raw;
 }

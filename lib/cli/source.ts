@@ -39,8 +39,6 @@ export interface Source {
   /** What was read, for messages: a file, or `stack NAME`. */
   readonly origin: string;
   readonly delegations: Delegation[];
-  /** True for a template preview. */
-  readonly preview: boolean;
   /** The team member whose delegations these are, if any: they share one user, access key and MFA device. */
   readonly member?: string;
 }
@@ -50,12 +48,11 @@ export interface Source {
  */
 export async function loadSource(options: SourceOptions): Promise<Source> {
   const { stackName, origin, outputs } = await readOutputs(options);
-  const preview = options.template !== undefined;
   if (options.member === undefined) {
     if (options.team !== undefined) {
       throw new CliError('--team picks the team of --member: name the member too.');
     }
-    return { stackName, origin, delegations: pickDelegations(stackName, findDelegations(stackName, outputs), options.delegation), preview };
+    return { stackName, origin, delegations: pickDelegations(stackName, findDelegations(stackName, outputs), options.delegation) };
   }
   if (options.delegation !== undefined) {
     throw new CliError('--delegation and --member exclude each other: a member\'s profiles come from its team, not from an MfaDelegation.');
@@ -65,7 +62,7 @@ export async function loadSource(options: SourceOptions): Promise<Source> {
   if (delegations.length === 0) {
     throw new CliError(`Member ${options.member} of team ${team.teamName} (stack ${stackName}) may assume no role.`);
   }
-  return { stackName, origin, delegations, preview, member: options.member };
+  return { stackName, origin, delegations, member: options.member };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CliError } from './errors';
-import { Delegation, DelegationField, list, parseJson, StackOutputs } from './outputs';
+import { Delegation, DelegationField, list, parseJsonObject, StackOutputs } from './outputs';
 
 /**
  * The stack outputs of an `MfaTeam` (DESIGN.md, "Stack outputs of MfaTeam"): `<prefix>MfaTeam` holds the team,
@@ -206,7 +206,13 @@ export function memberDelegations(team: Team, userName: string): Delegation[] {
       values.MfaRoleArn = role.roleArn;
       values.MfaRoleMaxSessionDuration = String(role.maxSessionDuration);
     }
-    return { stackName: team.stackName, id: `${team.prefix}:${member.userName}:${name}`, values, unknown };
+    return {
+      stackName: team.stackName,
+      id: `${team.prefix}:${member.userName}:${name}`,
+      values,
+      unknown,
+      member: { team: team.prefix, userName: member.userName },
+    };
   });
 }
 
@@ -230,9 +236,5 @@ function known(stackName: string, outputs: StackOutputs, key: string): string {
 }
 
 function object(text: string, what: string): Record<string, unknown> {
-  const parsed = parseJson(text, `The output ${what}`);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CliError(`The output ${what} is not a JSON object.`);
-  }
-  return parsed as Record<string, unknown>;
+  return parseJsonObject(text, `The output ${what}`);
 }

@@ -1,5 +1,5 @@
 import { CliError } from './errors';
-import { OutputValue, StackOutputs } from './outputs';
+import { isJsonObject, OutputValue, StackOutputs } from './outputs';
 
 /**
  * What a template preview knows about the account it will be deployed to.
@@ -32,7 +32,7 @@ const MAX_DEPTH = 20;
  * `Fn::GetAtt [X, SerialNumber]`) of a virtual MFA device with a literal name. Anything else is unknown, with the reason.
  */
 export function previewOutputs(template: unknown, env: PreviewEnvironment): StackOutputs {
-  if (typeof template !== 'object' || template === null || Array.isArray(template)) {
+  if (!isJsonObject(template)) {
     throw new CliError(`The template of ${env.stackName} is not a CloudFormation template (a JSON object).`);
   }
   const { Outputs: outputs = {}, Resources: resources = {} } = template as {
