@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, AppProps, Stack, Validations } from 'aws-cdk-lib';
-import { CDK_SYNTH_CONTEXT } from './context';
+import { CDK_SYNTH_CONTEXT } from '../test/support/synth-context';
 
 /** A synthesized stack: its construct and its template as the cloud assembly holds it. */
 export interface SynthesizedStack {

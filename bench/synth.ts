@@ -15,11 +15,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, AppProps } from 'aws-cdk-lib';
 import * as esbuild from 'esbuild';
-import { CDK_SYNTH_CONTEXT } from './context';
 import { createHandWrittenApp } from './hand-written';
 import { assemblyDifferences, synthesizeExampleStack } from './same-assembly';
 import { createTeamApp } from './team-app';
 import { createExampleApp } from '../bin/app';
+import { CDK_SYNTH_CONTEXT } from '../test/support/synth-context';
 
 const ROOT = path.join(__dirname, '..');
 const CDK_VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')).version;

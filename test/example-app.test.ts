@@ -4,18 +4,14 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createExampleApp } from '../bin/app';
+import { CDK_SYNTH_CONTEXT } from './support/synth-context';
 
 /** Synthesize the example app into a fresh directory and return the bytes of its template. */
 function synthExampleTemplate(): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'example-app-'));
   try {
-    // The context of cdk.json and the metadata switches, as `cdk synth` passes them: the template is the one users get.
-    const context = {
-      ...JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context,
-      'aws:cdk:enable-path-metadata': true,
-      'aws:cdk:enable-asset-metadata': true,
-    };
-    const app: App = createExampleApp({ outdir, context });
+    // The context `cdk synth` passes: the template is the one users get.
+    const app: App = createExampleApp({ outdir, context: CDK_SYNTH_CONTEXT });
     const assembly = app.synth();
     return fs.readFileSync(path.join(assembly.directory, 'MfaDelegationExample.template.json'), 'utf8');
   } finally {
