@@ -90,6 +90,7 @@ describe('team outputs', () => {
         MfaRoleMaxSessionDuration: '14400',
       },
       unknown: {},
+      member: { team: 'Dev', userName: 'alice' },
     });
     expect(admin.values.MfaRoleMaxSessionDuration).toBe('3600');
   });
