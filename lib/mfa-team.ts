@@ -6,7 +6,7 @@ import { MfaRequiredRole } from './mfa-required-role';
 import { accessKeySecret } from './private/access-key-secret';
 import { handlerStatements } from './private/handler-grants';
 import { JsonEntry, packJson } from './private/json-outputs';
-import { memberStackIndex } from './private/member-placement';
+import { jumpHash, memberKey } from './private/member-placement';
 import { outputPrefixOf } from './private/output-prefix';
 import { CLOUDFORMATION_LIMITS, IAM_LIMITS, checkTemplate, renderTemplate } from './private/template-limits';
 import { validateMfaSerial } from './private/validation';
@@ -217,7 +217,6 @@ export class MfaTeam extends Construct {
 
   private readonly roles = new Map<string, MfaRequiredRole>();
   private readonly groups = new Map<string, iam.Group>();
-  private readonly nestedStackByIndex = new Map<number, NestedStack>();
   /** The handler's statement on the team's seed secrets, by stack: it gains GetSecretValue for a member with an access key. */
   private readonly seedSecretGrants = new Map<Stack, iam.PolicyStatement>();
 
@@ -261,10 +260,20 @@ export class MfaTeam extends Construct {
     }
 
     const membersScope = layout.stacks === 0 ? new Construct(this, 'Members') : undefined;
-    for (const member of props.members) {
-      const memberScope = membersScope ?? this.nestedStack(memberStackIndex(member.userName, layout.stacks), layout.stacks);
+    const nestedStackByIndex = new Map<number, NestedStack>();
+    props.members.forEach((member, i) => {
+      const index = layout.stackOfMember[i];
+      let memberScope = membersScope ?? nestedStackByIndex.get(index);
+      if (memberScope === undefined) {
+        const nested = new NestedStack(this, `Members${index + 1}`, {
+          description: `cdk-mfa-delegation team ${this.teamName}: members, nested stack ${index + 1} of ${layout.stacks}`,
+        });
+        nestedStackByIndex.set(index, nested);
+        memberScope = nested;
+      }
       this.defineMember(memberScope, member, props.enableMfaDevices ?? true);
-    }
+    });
+    this.nestedStacks.push(...[...nestedStackByIndex.entries()].sort(([a], [b]) => a - b).map(([, nested]) => nested));
 
     this.defineOutputs(props);
     this.node.addValidation({ validate: () => this.validateLimits() });
@@ -334,19 +343,6 @@ export class MfaTeam extends Construct {
     }];
     this.roles.set(spec.name, role);
     this.groups.set(spec.name, group);
-  }
-
-  private nestedStack(index: number, count: number): NestedStack {
-    let nested = this.nestedStackByIndex.get(index);
-    if (!nested) {
-      nested = new NestedStack(this, `Members${index + 1}`, {
-        description: `cdk-mfa-delegation team ${this.teamName}: members, nested stack ${index + 1} of ${count}`,
-      });
-      this.nestedStackByIndex.set(index, nested);
-      this.nestedStacks.push(nested);
-      this.nestedStacks.sort((a, b) => a.node.id.localeCompare(b.node.id, 'en', { numeric: true }));
-    }
-    return nested;
   }
 
   private defineMember(scope: Construct, member: MfaTeamMember, enable: boolean): void {
@@ -488,7 +484,8 @@ export class MfaTeam extends Construct {
 /**
  * Where the members go: the number of nested stacks, and the resources the team defines in all.
  */
-function memberLayout(members: readonly MfaTeamMember[], teamResources: number, memberStacks?: number): { stacks: number; resources: number } {
+function memberLayout(members: readonly MfaTeamMember[], teamResources: number, memberStacks?: number)
+  : { stacks: number; resources: number; stackOfMember: number[] } {
   // The user; the device and its seed secret; the access key, and its own secret only without the team's device.
   const resourcesOf = (m: MfaTeamMember) => {
     const device = m.mfaSerial === undefined;
@@ -496,22 +493,28 @@ function memberLayout(members: readonly MfaTeamMember[], teamResources: number, 
   };
   const stackResources = (group: readonly MfaTeamMember[]) =>
     group.reduce((sum, m) => sum + resourcesOf(m), group.some((m) => m.mfaSerial === undefined) ? HANDLER_RESOURCES : 0);
-  const usedStacks = (stacks: number) => {
+  // Each member's hash key once: the placement is tried for several stack counts.
+  const keys = members.map((m) => memberKey(m.userName));
+  const place = (stacks: number) => keys.map((key) => jumpHash(key, stacks));
+  const usedStacks = (stackOfMember: readonly number[], stacks: number) => {
     const groups = Array.from({ length: stacks }, () => [] as MfaTeamMember[]);
-    members.forEach((m) => groups[memberStackIndex(m.userName, stacks)].push(m));
+    members.forEach((m, i) => groups[stackOfMember[i]].push(m));
     return groups.filter((g) => g.length > 0).map(stackResources);
   };
   const flat = stackResources(members);
-  let stacks = memberStacks;
-  if (stacks === undefined) {
-    stacks = teamResources + flat <= MEMBER_STACK_RESOURCES ? 0 : Math.ceil(flat / MEMBER_STACK_RESOURCES);
-    while (stacks > 0 && Math.max(...usedStacks(stacks)) > MEMBER_STACK_RESOURCES) {
-      stacks++;
-    }
+  let stacks = memberStacks ?? (teamResources + flat <= MEMBER_STACK_RESOURCES ? 0 : Math.ceil(flat / MEMBER_STACK_RESOURCES));
+  if (stacks === 0) {
+    return { stacks, resources: teamResources + flat, stackOfMember: [] };
   }
-  const used = stacks === 0 ? [flat] : usedStacks(stacks);
+  let stackOfMember = place(stacks);
+  let used = usedStacks(stackOfMember, stacks);
+  while (memberStacks === undefined && Math.max(...used) > MEMBER_STACK_RESOURCES) {
+    stacks++;
+    stackOfMember = place(stacks);
+    used = usedStacks(stackOfMember, stacks);
+  }
   // Each nested stack is one more resource (AWS::CloudFormation::Stack) in the team's stack.
-  return { stacks, resources: teamResources + (stacks === 0 ? 0 : used.length) + used.reduce((sum, n) => sum + n, 0) };
+  return { stacks, resources: teamResources + used.length + used.reduce((sum, n) => sum + n, 0), stackOfMember };
 }
 
 function validateRoles(roles: readonly MfaTeamRole[]): void {

@@ -9,7 +9,12 @@ import { createHash } from 'crypto';
  * 1 / (n + 1) of them.
  */
 export function memberStackIndex(userName: string, stacks: number): number {
-  return jumpHash(BigInt(`0x${createHash('sha256').update(userName.toLowerCase()).digest('hex').slice(0, 16)}`), stacks);
+  return jumpHash(memberKey(userName), stacks);
+}
+
+/** The 64-bit key of a member for `jumpHash`: the first 8 bytes of the SHA-256 of the lower-cased user name. */
+export function memberKey(userName: string): bigint {
+  return BigInt(`0x${createHash('sha256').update(userName.toLowerCase()).digest('hex').slice(0, 16)}`);
 }
 
 /**
