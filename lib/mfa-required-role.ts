@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { mfaCondition } from './private/mfa-condition';
 import { describePrincipal, describeValue, MfaProblem, mfaProblemOf, statementsOf } from './private/mfa-policy-inspection';
-import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './private/policy-size';
+import { checkPolicySize, IAM_POLICY_LIMITS, policySize, resolvedPolicySize } from './private/policy-size';
 import { MAX_MFA_AGE_SECONDS, validateAccountId, validateDuration, validateIamName } from './private/validation';
 
 /**
@@ -188,7 +188,7 @@ export class MfaRequiredRole extends iam.Role {
           + `NumericLessThan aws:MultiFactorAuthAge "${maxAge}" to the statement`);
       }
     });
-    errors.push(...checkPolicySize(`The trust policy of ${this.node.path}`, JSON.stringify(document).length, IAM_POLICY_LIMITS.roleTrustPolicy));
+    errors.push(...checkPolicySize(`The trust policy of ${this.node.path}`, resolvedPolicySize(document), IAM_POLICY_LIMITS.roleTrustPolicy));
     return errors;
   }
 }

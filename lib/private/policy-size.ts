@@ -19,7 +19,12 @@ export const IAM_POLICY_LIMITS = {
  * as their CloudFormation intrinsic (e.g. `{"Fn::GetAtt":["Role","Arn"]}`), which is about as long as the ARN it gives.
  */
 export function policySize(scope: IConstruct, document: iam.PolicyDocument): number {
-  return JSON.stringify(Stack.of(scope).resolve(document.toJSON()) ?? {}).length;
+  return resolvedPolicySize(Stack.of(scope).resolve(document.toJSON()) ?? {});
+}
+
+/** The size IAM counts for a policy document that is already resolved (JSON without white space); none counts 0. */
+export function resolvedPolicySize(document: unknown): number {
+  return document === undefined ? 0 : JSON.stringify(document).length;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { checkPolicySize, IAM_POLICY_LIMITS } from './policy-size';
+import { checkPolicySize, IAM_POLICY_LIMITS, resolvedPolicySize } from './policy-size';
 
 /**
  * CloudFormation's quotas for one stack, and for one operation on a stack with its nested stacks.
@@ -97,7 +97,7 @@ export function checkTemplate(where: string, template: Record<string, any>, advi
 
   // Inline policies, by the logical id of the user, group or role they belong to.
   const inline = new Map<string, number>();
-  const addInline = (id: string, document: unknown) => inline.set(id, (inline.get(id) ?? 0) + size(document));
+  const addInline = (id: string, document: unknown) => inline.set(id, (inline.get(id) ?? 0) + resolvedPolicySize(document));
   for (const [id, resource] of Object.entries(resources)) {
     const props = resource.Properties ?? {};
     for (const policy of props.Policies ?? []) {
@@ -131,12 +131,12 @@ export function checkTemplate(where: string, template: Record<string, any>, advi
         attachments(name, props.ManagedPolicyArns, IAM_LIMITS.managedPoliciesPerGroup, 'group', warnings, where);
         break;
       case 'AWS::IAM::Role':
-        policyOver(`the trust policy of ${name}`, size(props.AssumeRolePolicyDocument), IAM_POLICY_LIMITS.roleTrustPolicy);
+        policyOver(`the trust policy of ${name}`, resolvedPolicySize(props.AssumeRolePolicyDocument), IAM_POLICY_LIMITS.roleTrustPolicy);
         policyOver(`the inline policies of ${name}`, inline.get(id) ?? 0, IAM_POLICY_LIMITS.roleInlinePolicies);
         attachments(name, props.ManagedPolicyArns, IAM_LIMITS.managedPoliciesPerRole, 'role', warnings, where);
         break;
       case 'AWS::IAM::ManagedPolicy':
-        policyOver(name, size(props.PolicyDocument), IAM_POLICY_LIMITS.managedPolicy);
+        policyOver(name, resolvedPolicySize(props.PolicyDocument), IAM_POLICY_LIMITS.managedPolicy);
         break;
     }
   }
@@ -149,8 +149,4 @@ function attachments(name: string, arns: unknown, limit: number, kind: string, w
     warnings.push(`${where}: ${name} has ${count} managed policies, over IAM's default quota of ${limit} per ${kind} `
       + '(it can be raised to 20 in Service Quotas)');
   }
-}
-
-function size(document: unknown): number {
-  return document === undefined ? 0 : JSON.stringify(document).length;
 }
