@@ -4,3 +4,4 @@ export * from './virtual-mfa-device';
 export * from './mfa-delegation';
 export * from './mfa-guard';
 export * from './mfa-team';
+export * from './mfa-role-stack-set';
