@@ -5,3 +5,4 @@ export * from './mfa-delegation';
 export * from './mfa-guard';
 export * from './mfa-team';
 export * from './mfa-role-stack-set';
+export * from './mfa-account-role';

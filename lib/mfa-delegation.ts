@@ -1,8 +1,10 @@
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { MfaAccountRole } from './mfa-account-role';
 import { MfaRequiredRole } from './mfa-required-role';
 import { MfaUser } from './mfa-user';
+import { accountRoleOutput, accountRoleStatement, validateAccountRole } from './private/account-role-grants';
 import { outputPrefixOf } from './private/output-prefix';
 import { validateIamName } from './private/validation';
 import { IMfaDevice, VirtualMfaDevice } from './virtual-mfa-device';
@@ -75,6 +77,15 @@ export interface MfaDelegationProps {
   readonly mfaDevice?: IMfaDevice;
 
   /**
+   * Roles in other accounts that the user may also assume (e.g. `MfaRoleStackSet.accountRole`): the user's policy
+   * allows `sts:AssumeRole` on each with MFA in its accounts or organization only. The user's inline policy is at most
+   * 2,048 characters, so list up to about 100 accounts in all, or use `organizationId`.
+   *
+   * @default - only the delegation's own role
+   */
+  readonly accountRoles?: MfaAccountRole[];
+
+  /**
    * Whether to enable the defined virtual MFA device at deploy time. Ignored when `mfaDevice` is given.
    *
    * @default true
@@ -131,6 +142,7 @@ const OUTPUT_FIELDS = {
   sourceProfile: 'MfaSourceProfile',
   roleProfile: 'MfaRoleProfile',
   roleMaxSessionDuration: 'MfaRoleMaxSessionDuration',
+  accountRoles: 'MfaAccountRoles',
 };
 
 const DELEGATION_SYMBOL = Symbol.for('cdk-mfa-delegation.MfaDelegation');
@@ -214,6 +226,10 @@ export class MfaDelegation extends Construct {
       trustedPrincipals: props.trustedAccount ? undefined : [this.mfaUser.user],
     });
     this.mfaUser.allowAssume(this.role);
+    for (const accountRole of props.accountRoles ?? []) {
+      validateAccountRole(accountRole);
+      this.mfaUser.policy.addStatements(accountRoleStatement(this, accountRole));
+    }
 
     if (props.mfaDevice) {
       this.mfaDevice = props.mfaDevice;
@@ -236,6 +252,7 @@ export class MfaDelegation extends Construct {
     this.output('sourceProfile', props.sourceProfileName ?? userName);
     this.output('roleProfile', props.profileName ?? 'mfa');
     this.output('roleMaxSessionDuration', String((props.maxSessionDuration ?? Duration.hours(1)).toSeconds()));
+    this.output('accountRoles', props.accountRoles?.length ? accountRoleOutput(this, props.accountRoles) : undefined);
   }
 
   private output(field: keyof typeof OUTPUT_FIELDS, value: string | undefined): void {

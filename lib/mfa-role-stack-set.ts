@@ -5,6 +5,7 @@ import {
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { MfaAccountRole } from './mfa-account-role';
 import { MfaRequiredRole } from './mfa-required-role';
 import { renderTemplate } from './private/template-limits';
 import { validateAccountId, validateIamName, validateIamPath } from './private/validation';
@@ -277,6 +278,19 @@ export abstract class MfaRoleStackSetTarget {
 }
 
 /**
+ * Options of `MfaRoleStackSet.accountRole`.
+ */
+export interface AccountRoleOptions {
+  /**
+   * The organization of the target accounts (`o-xxxxxxxxxx`): the users may assume the role only in its accounts.
+   * Required for organizational units, whose accounts the construct cannot list.
+   *
+   * @default - only the listed accounts of a self-managed StackSet
+   */
+  readonly organizationId?: string;
+}
+
+/**
  * Properties of an MfaRoleStackSet.
  */
 export interface MfaRoleStackSetProps {
@@ -384,6 +398,7 @@ export class MfaRoleStackSet extends Construct {
   public readonly accounts?: string[];
 
   private readonly roles = new Map<string, MfaRequiredRole>();
+  private readonly specs = new Map<string, MfaRoleStackSetRole>();
 
   constructor(scope: Construct, id: string, props: MfaRoleStackSetProps) {
     super(scope, id);
@@ -419,6 +434,7 @@ export class MfaRoleStackSet extends Construct {
       }),
     });
     for (const spec of props.roles) {
+      this.specs.set(spec.roleName, spec);
       this.roles.set(spec.roleName, new MfaRequiredRole(this.templateStack, spec.roleName, {
         roleName: spec.roleName,
         path: spec.path,
@@ -462,6 +478,27 @@ export class MfaRoleStackSet extends Construct {
       throw new Error(`${this.node.path} has no role '${roleName}'; its roles are ${[...this.roles.keys()].join(', ')}`);
     }
     return role;
+  }
+
+  /**
+   * A role of this StackSet as the identity account's users see it, to grant them (MfaTeam's `accountRoles`,
+   * MfaDelegation's `accountRoles`): its name, path and durations, and the accounts it is in.
+   */
+  public accountRole(roleName: string, options: AccountRoleOptions = {}): MfaAccountRole {
+    const role = this.role(roleName);
+    const spec = this.specs.get(roleName)!;
+    if (this.accounts === undefined && options.organizationId === undefined) {
+      throw new Error(`${this.node.path} deploys to organizational units, whose accounts it cannot list: pass the organizationId of `
+        + `their organization to accountRole('${roleName}')`);
+    }
+    return {
+      roleName,
+      path: spec.path,
+      accounts: this.accounts,
+      organizationId: options.organizationId,
+      maxMfaAge: role.maxMfaAge,
+      maxSessionDuration: spec.maxSessionDuration,
+    };
   }
 
   /** The template of `templateStack` as the StackSet receives it: JSON without white space. */

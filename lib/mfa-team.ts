@@ -2,8 +2,10 @@ import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, Stack, Token,
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
+import { MfaAccountRole } from './mfa-account-role';
 import { MfaRequiredRole } from './mfa-required-role';
 import { accessKeySecret } from './private/access-key-secret';
+import { accountRoleEntry, accountRoleStatement, checkAccountRoleOutput, validateAccountRole } from './private/account-role-grants';
 import { handlerStatements } from './private/handler-grants';
 import { JsonEntry, packJson } from './private/json-outputs';
 import { jumpHash, memberKey } from './private/member-placement';
@@ -52,6 +54,18 @@ export interface MfaTeamRole {
 }
 
 /**
+ * A role of the same name in other accounts that members of an MfaTeam may assume (for example one of an
+ * MfaRoleStackSet): an IAM group whose members may assume it with MFA in those accounts.
+ */
+export interface MfaTeamAccountRole extends MfaAccountRole {
+  /**
+   * The role's name in the team: what members list in `roles`. 1 to 64 characters of letters, digits and _+=.@-,
+   * unique among the team's roles and account roles regardless of case.
+   */
+  readonly name: string;
+}
+
+/**
  * A member of an MfaTeam: one IAM user.
  */
 export interface MfaTeamMember {
@@ -62,8 +76,8 @@ export interface MfaTeamMember {
   readonly userName: string;
 
   /**
-   * The names of the team roles the member may assume: 1 to 10, because the member is in one IAM group per role and
-   * IAM puts a user in at most 10 groups.
+   * The names of the team roles and account roles the member may assume: 1 to 10, because the member is in one IAM
+   * group per role and IAM puts a user in at most 10 groups.
    */
   readonly roles: string[];
 
@@ -91,9 +105,18 @@ export interface MfaTeamMember {
  */
 export interface MfaTeamProps {
   /**
-   * The team's roles. Each is an MfaRequiredRole with an IAM group whose members may assume it with MFA.
+   * The team's roles. Each is an MfaRequiredRole with an IAM group whose members may assume it with MFA. May be empty
+   * when the team has account roles.
    */
   readonly roles: MfaTeamRole[];
+
+  /**
+   * Roles in other accounts that members may assume (e.g. `MfaRoleStackSet.accountRole`), each with an IAM group whose
+   * policy allows `sts:AssumeRole` on it with MFA in its accounts or organization only.
+   *
+   * @default - no roles in other accounts
+   */
+  readonly accountRoles?: MfaTeamAccountRole[];
 
   /**
    * The team's members and the roles each may assume.
@@ -226,8 +249,8 @@ export class MfaTeam extends Construct {
     this.checkTeamName(id, props);
     this.outputPrefix = outputPrefixOf(id, props.outputPrefix);
     this.checkClashes();
-    validateRoles(props.roles);
-    validateMembers(props.members, props.roles);
+    validateRoles(props.roles, props.accountRoles ?? []);
+    validateMembers(props.members, [...props.roles, ...props.accountRoles ?? []]);
     if (props.memberStacks !== undefined && (!Number.isInteger(props.memberStacks) || props.memberStacks < 0)) {
       throw new Error(`memberStacks must be a whole number from 0, but got ${props.memberStacks}`);
     }
@@ -243,8 +266,11 @@ export class MfaTeam extends Construct {
     for (const spec of props.roles) {
       this.defineRole(rolesScope, groupsScope, spec, usersUnderPath);
     }
+    for (const spec of props.accountRoles ?? []) {
+      this.defineAccountRole(groupsScope, spec);
+    }
 
-    const layout = memberLayout(props.members, props.roles.length * 2, props.memberStacks);
+    const layout = memberLayout(props.members, props.roles.length * 2 + (props.accountRoles ?? []).length, props.memberStacks);
     this.memberStacks = layout.stacks;
     if (props.memberStacks === undefined && layout.stacks > 0) {
       Annotations.of(this).addWarningV2('cdk-mfa-delegation:MfaTeam.memberStacks',
@@ -345,6 +371,16 @@ export class MfaTeam extends Construct {
     this.groups.set(spec.name, group);
   }
 
+  /** A group whose members may assume a role of the same name in other accounts (inline policy, as for team roles). */
+  private defineAccountRole(groupsScope: Construct, spec: MfaTeamAccountRole): void {
+    const group = new iam.Group(groupsScope, spec.name, { path: this.path });
+    (group.node.defaultChild as iam.CfnGroup).policies = [{
+      policyName: 'AssumeAccountRoleWithMfa',
+      policyDocument: new iam.PolicyDocument({ statements: [accountRoleStatement(this, spec)] }),
+    }];
+    this.groups.set(spec.name, group);
+  }
+
   private defineMember(scope: Construct, member: MfaTeamMember, enable: boolean): void {
     const memberScope = new Construct(scope, member.userName);
     const user = new iam.User(memberScope, 'User', {
@@ -436,21 +472,34 @@ export class MfaTeam extends Construct {
         const value = { roles: member.roles, accessKey: member.accessKey ?? true, ...(member.mfaSerial ? { mfaSerial: member.mfaSerial } : {}) };
         return { key: member.userName, value, bytes: Buffer.byteLength(JSON.stringify(value)) };
       });
+    const accountRoleEntries: JsonEntry[] = [...props.accountRoles ?? []]
+      .sort((a, b) => compareNames(a.name, b.name))
+      .map((spec) => {
+        const value = accountRoleEntry(spec);
+        const bytes = Buffer.byteLength(JSON.stringify(value));
+        // The entry, its key and the braces of its output.
+        checkAccountRoleOutput(`The account role ${spec.name} of ${this.node.path} needs`, bytes + Buffer.byteLength(JSON.stringify(spec.name)) + 3);
+        return { key: spec.name, value, bytes };
+      });
     const roleChunks = packJson(roleEntries, OUTPUT_VALUE_BYTES);
     const memberChunks = packJson(memberEntries, OUTPUT_VALUE_BYTES);
+    const accountRoleChunks = packJson(accountRoleEntries, OUTPUT_VALUE_BYTES);
 
     this.output('MfaTeam', 'team', {
       // 2: a member's access key is in its seed secret when the team defines its device (DESIGN.md).
-      version: 2,
+      // 3: the team has account roles (MfaTeamAccountRoles outputs), which a reader of version 2 would not know.
+      version: accountRoleChunks.length > 0 ? 3 : 2,
       teamName: this.teamName,
       path: this.path,
       mfaSerialPrefix: this.iamArnUnderPath(stack, 'mfa', ''),
       secretNamePrefix: this.secretNamePrefix,
       roleOutputs: roleChunks.length,
       memberOutputs: memberChunks.length,
+      ...(accountRoleChunks.length > 0 ? { accountRoleOutputs: accountRoleChunks.length } : {}),
     });
     roleChunks.forEach((chunk, i) => this.output(`MfaTeamRoles${i + 1}`, `roles ${i + 1} of ${roleChunks.length}`, chunk));
     memberChunks.forEach((chunk, i) => this.output(`MfaTeamMembers${i + 1}`, `members ${i + 1} of ${memberChunks.length}`, chunk));
+    accountRoleChunks.forEach((chunk, i) => this.output(`MfaTeamAccountRoles${i + 1}`, `account roles ${i + 1} of ${accountRoleChunks.length}`, chunk));
   }
 
   private output(field: string, what: string, value: unknown): void {
@@ -517,12 +566,13 @@ function memberLayout(members: readonly MfaTeamMember[], teamResources: number, 
   return { stacks, resources: teamResources + used.length + used.reduce((sum, n) => sum + n, 0), stackOfMember };
 }
 
-function validateRoles(roles: readonly MfaTeamRole[]): void {
-  if (roles.length === 0) {
-    throw new Error('roles must list at least one role');
+function validateRoles(roles: readonly MfaTeamRole[], accountRoles: readonly MfaTeamAccountRole[]): void {
+  if (roles.length === 0 && accountRoles.length === 0) {
+    throw new Error('roles must list at least one role, or accountRoles at least one role in other accounts');
   }
+  accountRoles.forEach(validateAccountRole);
   const seen = new Map<string, string>();
-  for (const role of roles) {
+  for (const role of [...roles, ...accountRoles]) {
     validateTeamName('The name of a team role', role.name);
     const clash = seen.get(role.name.toLowerCase());
     if (clash !== undefined) {
@@ -532,7 +582,7 @@ function validateRoles(roles: readonly MfaTeamRole[]): void {
   }
 }
 
-function validateMembers(members: readonly MfaTeamMember[], roles: readonly MfaTeamRole[]): void {
+function validateMembers(members: readonly MfaTeamMember[], roles: ReadonlyArray<{ readonly name: string }>): void {
   if (members.length === 0) {
     throw new Error('members must list at least one member');
   }

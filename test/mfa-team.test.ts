@@ -598,7 +598,7 @@ describe('MfaTeam', () => {
 
   describe('props', () => {
     test.each([
-      ['no roles', { roles: [] }, 'roles must list at least one role'],
+      ['no roles', { roles: [] }, 'roles must list at least one role, or accountRoles at least one role in other accounts'],
       ['no members', { members: [] }, 'members must list at least one member'],
       ['a role name with a slash', { roles: [{ name: 'ops/admin' }] }, "The name of a team role must be 1 to 64 characters of letters, digits and _+=.@- but got 'ops/admin'"],
       ['two roles whose names differ in case only', { roles: [{ name: 'admin' }, { name: 'Admin' }] },

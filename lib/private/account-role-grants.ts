@@ -1,0 +1,99 @@
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import type { MfaAccountRole } from '../mfa-account-role';
+import { mfaCondition } from './mfa-condition';
+import { MAX_MFA_AGE_SECONDS, validateAccountId, validateDuration, validateIamName, validateIamPath } from './validation';
+
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+
+/** The default bound on the age of the MFA sign-in for roles in other accounts. */
+export const ACCOUNT_ROLE_MAX_MFA_AGE = Duration.hours(1);
+
+/**
+ * Check an MfaAccountRole: a literal role name and path, accounts and/or an organization, durations in range. Throws
+ * a sentence that names the role and the bad value.
+ */
+export function validateAccountRole(role: MfaAccountRole): void {
+  if (Token.isUnresolved(role.roleName)) {
+    throw new Error('The roleName of a role in other accounts must be a literal name: it names the role in every account');
+  }
+  validateIamName('The roleName of a role in other accounts', role.roleName);
+  validateIamPath(`The path of the role ${role.roleName} in other accounts`, role.path);
+  const accounts = role.accounts ?? [];
+  if (role.accounts === undefined && role.organizationId === undefined) {
+    throw new Error(`The role ${role.roleName} in other accounts needs accounts, organizationId or both: without either, `
+      + 'users could assume a role of that name in any AWS account that trusts them');
+  }
+  if (role.accounts !== undefined && accounts.length === 0) {
+    throw new Error(`The role ${role.roleName} in other accounts lists no accounts: list at least one, or leave accounts out to allow every account of organizationId`);
+  }
+  accounts.forEach((account) => validateAccountId(`Every account of the role ${role.roleName}`, account));
+  const twice = accounts.find((a, i) => accounts.indexOf(a) !== i);
+  if (twice !== undefined) {
+    throw new Error(`The role ${role.roleName} in other accounts lists the account ${twice} twice: list each account once`);
+  }
+  if (role.organizationId !== undefined && !Token.isUnresolved(role.organizationId) && !ORGANIZATION_ID.test(role.organizationId)) {
+    throw new Error(`The organizationId of the role ${role.roleName} must be an AWS Organizations id (o- and 10 to 32 lower-case letters and digits), `
+      + `but got '${role.organizationId}'`);
+  }
+  validateDuration(`The maxMfaAge of the role ${role.roleName}`, role.maxMfaAge, 1, MAX_MFA_AGE_SECONDS);
+  validateDuration(`The maxSessionDuration of the role ${role.roleName}`, role.maxSessionDuration, 3600, 43200);
+}
+
+/**
+ * The statement that allows `sts:AssumeRole` on a role in other accounts with MFA: the role's ARN in any account,
+ * restricted by `aws:ResourceAccount` to the listed accounts and/or by `aws:ResourceOrgID` to the organization.
+ */
+export function accountRoleStatement(scope: IConstruct, role: MfaAccountRole): iam.PolicyStatement {
+  const path = role.path ?? '/';
+  return new iam.PolicyStatement({
+    actions: ['sts:AssumeRole'],
+    resources: [Stack.of(scope).formatArn({
+      service: 'iam', region: '', account: '*', resource: 'role', resourceName: `${path.substring(1)}${role.roleName}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    })],
+    conditions: {
+      ...mfaCondition(role.maxMfaAge ?? ACCOUNT_ROLE_MAX_MFA_AGE),
+      StringEquals: {
+        ...(role.accounts === undefined ? {} : { 'aws:ResourceAccount': role.accounts }),
+        ...(role.organizationId === undefined ? {} : { 'aws:ResourceOrgID': role.organizationId }),
+      },
+    },
+  });
+}
+
+/** The longest value of a stack output. */
+const OUTPUT_VALUE_CHARACTERS = 4096;
+
+/**
+ * What `mfa-profile` needs of roles in other accounts, as one stack output's JSON: name, path, accounts or
+ * organization, and the longest session of each. Throws when it is longer than an output takes.
+ */
+export function accountRoleOutput(scope: IConstruct, roles: readonly MfaAccountRole[]): string {
+  const json = JSON.stringify(roles.map(accountRoleEntry));
+  checkAccountRoleOutput(`The roles in other accounts of ${scope.node.path} need`, json.length);
+  return json;
+}
+
+/**
+ * Throws when the JSON of roles in other accounts (`characters` long) does not fit into one stack output.
+ *
+ * @param what the start of the sentence, e.g. `The roles in other accounts of App/Toolkit need`
+ */
+export function checkAccountRoleOutput(what: string, characters: number): void {
+  if (characters > OUTPUT_VALUE_CHARACTERS) {
+    throw new Error(`${what} ${characters} characters in the stack output that tells mfa-profile about them, over CloudFormation's `
+      + `${OUTPUT_VALUE_CHARACTERS} characters per output: list fewer accounts and use organizationId`);
+  }
+}
+
+/** One role in other accounts as the outputs describe it (`mfa-profile` reads it). */
+export function accountRoleEntry(role: MfaAccountRole): Record<string, unknown> {
+  return {
+    roleName: role.roleName,
+    path: role.path ?? '/',
+    ...(role.accounts ? { accounts: role.accounts } : {}),
+    ...(role.organizationId ? { organizationId: role.organizationId } : {}),
+    maxSessionDuration: (role.maxSessionDuration ?? Duration.hours(1)).toSeconds(),
+  };
+}
