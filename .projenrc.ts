@@ -27,7 +27,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   libdir: 'lib',
   testdir: 'test',
   autoDetectBin: false,
-  bin: { 'mfa-profile': 'lib/cli/mfa-profile.js' },
+  // The custom resource's runtime code is bundled by esbuild (below), not compiled by jsii.
+  excludeTypescript: ['lib/handler/**'],
 
   // No GitHub workflows: CI is .ci/run.
   github: false,
@@ -36,7 +37,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   depsUpgrade: false,
   docgen: true,
 
-  // The custom resource handler (lib/**/*.lambda.ts) is bundled with esbuild into assets/.
+  // The custom resource handler (lib/handler/index.ts) is bundled with esbuild into assets/.
   lambdaAutoDiscover: false,
 
   bundledDeps: [
@@ -63,8 +64,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   eslintOptions: {
-    dirs: ['lib'],
-    devdirs: ['test', 'bin', 'bench', 'projenrc', '.projenrc.ts'],
+    dirs: ['lib', 'packages/mfa-profile/src'],
+    devdirs: ['test', 'bin', 'bench', 'projenrc', '.projenrc.ts', 'packages/mfa-profile/test'],
     ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', 'cdk.out/', 'assets/'],
   },
   jestOptions: {
@@ -73,7 +74,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       // ts before js: sources are compiled in place, and a stale lib/*.js must never shadow lib/*.ts.
       moduleFileExtensions: ['ts', 'js', 'json', 'node'],
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // The CLI's tests (packages/mfa-profile/test) run in the same jest run.
+      testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/packages/mfa-profile/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
     },
   },
@@ -87,7 +89,7 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // The custom resource handler of VirtualMfaDevice: one Lambda per stack, bundled with esbuild into assets/.
 // The AWS SDK v3 is not bundled: the Node.js runtime ships it.
-project.bundler.addBundle('lib/private/mfa-device-handler.lambda.ts', {
+project.bundler.addBundle('lib/handler/index.ts', {
   platform: 'node',
   target: 'node24',
   externals: ['@aws-sdk/*'],
@@ -120,7 +122,7 @@ if (bundle) {
   bench.spawn(bundle);
 }
 bench.exec('node --expose-gc -r ts-node/register/transpile-only bench/synth.ts', { receiveArgs: true });
-example.exec('ts-node --transpile-only --prefer-ts-exts lib/cli/mfa-profile.ts write --template cdk.out/MfaDelegationExample.template.json '
+example.exec('ts-node --transpile-only --prefer-ts-exts packages/mfa-profile/src/mfa-profile.ts write --template cdk.out/MfaDelegationExample.template.json '
   + '--account 111111111111 --print');
 
 // Type-checking (and linting) of the example app and the benchmark, which jsii does not compile.
@@ -135,9 +137,19 @@ for (const dir of ['bin', 'bench']) {
   });
 }
 
+// The CLI package (packages/mfa-profile): its sources and tests, type-checked here (phase 1 of the package split).
+new JsonFile(project, 'packages/mfa-profile/tsconfig.json', {
+  obj: {
+    extends: '../../tsconfig.json',
+    compilerOptions: { noEmit: true, rootDir: '../..', isolatedModules: true },
+    include: ['src/**/*.ts', 'test/**/*.ts'],
+    exclude: ['node_modules'],
+  },
+});
+
 // ts-jest transpiles tests without type-checking them (isolatedModules): type-check tests, example app and benchmark.
-const typecheck = project.addTask('typecheck', { description: 'Type-check the tests, the example app and the benchmark' });
-for (const dir of ['test', 'bin', 'bench']) {
+const typecheck = project.addTask('typecheck', { description: 'Type-check the tests, the CLI, the example app and the benchmark' });
+for (const dir of ['test', 'packages/mfa-profile', 'bin', 'bench']) {
   typecheck.exec(`tsc --noEmit -p ${dir}/tsconfig.json`);
 }
 project.testTask.spawn(typecheck);

@@ -6,7 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
 const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
-const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'private', 'mfa-device-handler.lambda');
+const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'handler', 'index');
 
 /**
  * The example app (bin/app.ts: one MfaDelegation) written by hand with plain aws-cdk-lib, without the library's

@@ -10,8 +10,8 @@ import { handlerStatements } from './private/handler-grants';
 import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './private/policy-size';
 import { validateIamName, validateIamPath, validateMfaSerial } from './private/validation';
 
-/** The bundled custom resource handler (`npx projen bundle`, from lib/private/mfa-device-handler.lambda.ts). */
-const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'private', 'mfa-device-handler.lambda');
+/** The bundled custom resource handler (`npx projen bundle`, from lib/handler/index.ts). */
+const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'handler', 'index');
 
 /**
  * The id of the stack's device handler, a child of the stack: the id `lambda.SingletonFunction` (uuid

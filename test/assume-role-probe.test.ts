@@ -1,6 +1,6 @@
 import { ASSUME_ROLE_PROBE, EXPECTED_PROBE_RESULT } from './support/assume-role-probe';
 import { AwsStub, jsonResult, queryError, queryResult, StubRequest, StubResponse, useStubEnvironment } from './support/aws-stub';
-import { totpCode } from '../lib/private/totp';
+import { totpCode } from '../lib/handler/totp';
 
 // The integration test's probe, run offline with the real AWS SDK v3 against a loopback stub that plays Secrets
 // Manager, STS and IAM as IAM would decide: AssumeRole only for the user, only with the device's current code.

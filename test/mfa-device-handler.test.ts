@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AwsStub, jsonError, jsonResult, queryError, queryResult, StubRequest, StubResponse, useStubEnvironment } from './support/aws-stub';
-import { CustomResourceEvent, handleEvent } from '../lib/private/mfa-device-handler.lambda';
-import { consecutiveCodes, otpauthUri, totpCode } from '../lib/private/totp';
+import { CustomResourceEvent, handleEvent } from '../lib/handler';
+import { consecutiveCodes, otpauthUri, totpCode } from '../lib/handler/totp';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:111111111111:stack/MfaDelegationExample/0f6e3c10-c9a4-11ef-9ad8-0a1b2c3d4e5f';
 const SERIAL = 'arn:aws:iam::111111111111:mfa/toolkit-user';
@@ -796,13 +796,13 @@ describe('mfa-device-handler', () => {
   });
 
   describe('the bundled handler', () => {
-    const bundle = path.join(__dirname, '..', 'assets', 'lib', 'private', 'mfa-device-handler.lambda', 'index.js');
+    const bundle = path.join(__dirname, '..', 'assets', 'lib', 'handler', 'index', 'index.js');
 
     test('creates and enables a device and stores the access key with the seed (esbuild output of the lambda, as Lambda runs it)', async () => {
       // GIVEN: `npx projen bundle` has run (the test task runs it first)
       expect(fs.existsSync(bundle)).toBe(true);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const bundled = require(bundle) as typeof import('../lib/private/mfa-device-handler.lambda');
+      const bundled = require(bundle) as typeof import('../lib/handler');
 
       // WHEN
       const before = Date.now();

@@ -1,9 +1,9 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { MfaTeam, MfaTeamProps } from '../lib';
-import { StackOutputs } from '../lib/cli/outputs';
-import { roleProfiles } from '../lib/cli/profiles';
-import { findMember, findTeams, memberDelegations, pickTeam, readTeam } from '../lib/cli/team-outputs';
-import { previewOutputs } from '../lib/cli/template';
+import { StackOutputs } from '../packages/mfa-profile/src/outputs';
+import { roleProfiles } from '../packages/mfa-profile/src/profiles';
+import { findMember, findTeams, memberDelegations, pickTeam, readTeam } from '../packages/mfa-profile/src/team-outputs';
+import { previewOutputs } from '../packages/mfa-profile/src/template';
 
 jest.setTimeout(60_000);
 

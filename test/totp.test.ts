@@ -1,4 +1,4 @@
-import { consecutiveCodes, otpauthUri, totpCode } from '../lib/private/totp';
+import { consecutiveCodes, otpauthUri, totpCode } from '../lib/handler/totp';
 
 // RFC 6238 Appendix B: the SHA-1 seed is the ASCII string "12345678901234567890".
 const RFC_SEED = Buffer.from('12345678901234567890', 'ascii');

@@ -11,7 +11,7 @@ export interface HandlerResources {
 }
 
 /**
- * The statements that let the device handler do what lib/private/mfa-device-handler.lambda.ts calls: one statement per
+ * The statements that let the device handler do what lib/handler/index.ts calls: one statement per
  * kind of resource. The last one is on the seed secrets (MfaTeam adds `secretsmanager:GetSecretValue` to it later).
  */
 export function handlerStatements(resources: HandlerResources, readsSeedSecrets: boolean): iam.PolicyStatement[] {

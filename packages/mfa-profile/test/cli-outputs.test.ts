@@ -1,8 +1,8 @@
 import { readFixture } from './support/cli';
-import { renderSections } from '../lib/cli/ini';
-import { findDelegations, outputsOfStack, parseOutputsFile, pickDelegations, pickStack } from '../lib/cli/outputs';
-import { credentialsStyle, roleProfiles } from '../lib/cli/profiles';
-import { accessKeyOf, seedOf, updatedSeedSecret } from '../lib/cli/secrets';
+import { renderSections } from '../src/ini';
+import { findDelegations, outputsOfStack, parseOutputsFile, pickDelegations, pickStack } from '../src/outputs';
+import { credentialsStyle, roleProfiles } from '../src/profiles';
+import { accessKeyOf, seedOf, updatedSeedSecret } from '../src/secrets';
 
 function delegationsOf(file: string, stackName?: string, id?: string) {
   const stacks = parseOutputsFile(readFixture(file), file);

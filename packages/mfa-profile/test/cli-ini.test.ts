@@ -1,5 +1,5 @@
 import { readFixture } from './support/cli';
-import { readProfiles, renderSections, sectionHeader, upsertSections } from '../lib/cli/ini';
+import { readProfiles, renderSections, sectionHeader, upsertSections } from '../src/ini';
 
 const TOOLKIT = {
   name: 'mfa',

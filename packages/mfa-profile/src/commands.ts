@@ -301,7 +301,7 @@ async function ask(io: Io, question: string, options: string): Promise<string> {
  */
 function otpauthUriOf(seed: string, serialNumber: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const totp: typeof import('../private/totp') = require('../private/totp');
+  const totp: typeof import('../../../lib/handler/totp') = require('../../../lib/handler/totp');
   const [, , , , account = '', resource = ''] = serialNumber.split(':');
   return totp.otpauthUri({ seed, account: `${resource.split('/').pop()}@${account}`, issuer: 'Amazon Web Services' });
 }

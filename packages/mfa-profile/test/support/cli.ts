@@ -4,14 +4,17 @@ import * as os from 'os';
 import * as path from 'path';
 
 /** The repository root. */
-export const ROOT = path.resolve(__dirname, '..', '..');
+export const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+
+/** The CLI package (packages/mfa-profile). */
+export const PACKAGE = path.resolve(__dirname, '..', '..');
 
 /** The CLI source, run through ts-node (transpile only; `.ts` before a stale compiled `.js`). */
-export const CLI = path.join(ROOT, 'lib', 'cli', 'mfa-profile.ts');
+export const CLI = path.join(PACKAGE, 'src', 'mfa-profile.ts');
 
-/** A fixture under test/fixtures/cli. */
+/** A fixture under packages/mfa-profile/test/fixtures. */
 export function fixture(name: string): string {
-  return path.join(ROOT, 'test', 'fixtures', 'cli', name);
+  return path.join(PACKAGE, 'test', 'fixtures', name);
 }
 
 /** The text of a fixture. */

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readFixture, runCli, fixture, tempDir } from './support/cli';
-import { upsertSections } from '../lib/cli/ini';
-import { updateFile } from '../lib/cli/profile-file';
+import { upsertSections } from '../src/ini';
+import { updateFile } from '../src/profile-file';
 
 // Each test spawns mfa-profile (ts-node) once or more: seconds each on a busy machine.
 jest.setTimeout(60_000);

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { createExampleApp } from '../bin/app';
+import { createExampleApp } from '../../../bin/app';
 import { readFixture, runCli, tempDir } from './support/cli';
-import { renderSections } from '../lib/cli/ini';
-import { findDelegations, pickDelegations } from '../lib/cli/outputs';
-import { roleProfiles } from '../lib/cli/profiles';
-import { previewOutputs, stackNameOfTemplateFile } from '../lib/cli/template';
+import { renderSections } from '../src/ini';
+import { findDelegations, pickDelegations } from '../src/outputs';
+import { roleProfiles } from '../src/profiles';
+import { previewOutputs, stackNameOfTemplateFile } from '../src/template';
 
 // Each test spawns mfa-profile (ts-node) once or more: seconds each on a busy machine.
 jest.setTimeout(60_000);

@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { fixture } from './support/cli';
-import { regionOfArn } from '../lib/cli/aws';
-import { configFile, credentialsFile, Io, mfaSerialOf, write } from '../lib/cli/commands';
-import { readProfiles } from '../lib/cli/ini';
+import { regionOfArn } from '../src/aws';
+import { configFile, credentialsFile, Io, mfaSerialOf, write } from '../src/commands';
+import { readProfiles } from '../src/ini';
 
 function captureIo(env: Io['env'] = {}): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];

@@ -2,7 +2,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { fromIni } from '@aws-sdk/credential-providers';
-import { AwsStub, jsonError, jsonResult, queryError, queryResult, StubRequest, StubResponse, useStubEnvironment, xmlEscape } from './support/aws-stub';
+import { AwsStub, jsonError, jsonResult, queryError, queryResult, StubRequest, StubResponse, useStubEnvironment, xmlEscape } from '../../../test/support/aws-stub';
 import { CLI, fixture, ROOT, runCli, stubEnv, tempDir } from './support/cli';
 
 // Each test spawns mfa-profile (ts-node) once or more: seconds each on a busy machine.

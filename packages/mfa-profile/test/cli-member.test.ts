@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { MfaTeam } from '../lib';
-import { AwsStub, jsonError, jsonResult, queryError, StubRequest, StubResponse } from './support/aws-stub';
+import { MfaTeam } from '../../../lib';
+import { AwsStub, jsonError, jsonResult, queryError, StubRequest, StubResponse } from '../../../test/support/aws-stub';
 import { runCli, stubEnv, tempDir } from './support/cli';
-import { previewOutputs } from '../lib/cli/template';
+import { previewOutputs } from '../src/template';
 
 jest.setTimeout(60_000);
 
