@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { MfaAccountRole } from './mfa-account-role';
 import { MfaRequiredRole } from './mfa-required-role';
 import { MfaUser } from './mfa-user';
-import { accountRoleOutput, accountRoleStatement, validateAccountRole } from './private/account-role-grants';
+import { accountRoleOutput, accountRoleStatement, acknowledgeAccountRole, validateAccountRole } from './private/account-role-grants';
 import { outputPrefixOf } from './private/output-prefix';
 import { validateIamName } from './private/validation';
 import { IMfaDevice, VirtualMfaDevice } from './virtual-mfa-device';
@@ -229,6 +229,7 @@ export class MfaDelegation extends Construct {
     for (const accountRole of props.accountRoles ?? []) {
       validateAccountRole(accountRole);
       this.mfaUser.policy.addStatements(accountRoleStatement(this, accountRole));
+      acknowledgeAccountRole(this.mfaUser.policy, accountRole);
     }
 
     if (props.mfaDevice) {

@@ -5,10 +5,11 @@ import { Construct, IConstruct } from 'constructs';
 import { MfaAccountRole } from './mfa-account-role';
 import { MfaRequiredRole } from './mfa-required-role';
 import { accessKeySecret } from './private/access-key-secret';
-import { accountRoleEntry, accountRoleStatement, checkAccountRoleOutput, validateAccountRole } from './private/account-role-grants';
+import { accountRoleEntry, accountRoleStatement, acknowledgeAccountRole, checkAccountRoleOutput, validateAccountRole } from './private/account-role-grants';
 import { handlerStatements } from './private/handler-grants';
 import { JsonEntry, packJson } from './private/json-outputs';
 import { jumpHash, memberKey } from './private/member-placement';
+import { nagArn } from './private/nag-arn';
 import { outputPrefixOf } from './private/output-prefix';
 import { CLOUDFORMATION_LIMITS, IAM_LIMITS, checkTemplate, renderTemplate } from './private/template-limits';
 import { validateMfaSerial } from './private/validation';
@@ -378,6 +379,7 @@ export class MfaTeam extends Construct {
       policyName: 'AssumeAccountRoleWithMfa',
       policyDocument: new iam.PolicyDocument({ statements: [accountRoleStatement(this, spec)] }),
     }];
+    acknowledgeAccountRole(group, spec);
     this.groups.set(spec.name, group);
   }
 
@@ -626,16 +628,6 @@ function validateTeamName(what: string, name: string): void {
   if (Token.isUnresolved(name) || !TEAM_NAME.test(name)) {
     throw new Error(`${what} must be 1 to 64 characters of letters, digits and _+=.@- but got '${name}'`);
   }
-}
-
-/** An ARN as cdk-nag names it in a finding: `{ Ref: 'AWS::Partition' }` becomes `<AWS::Partition>`. */
-function nagArn(stack: Stack, arn: string): string {
-  const resolved = stack.resolve(arn);
-  if (typeof resolved === 'string') {
-    return resolved;
-  }
-  const [separator, parts] = resolved['Fn::Join'] as [string, unknown[]];
-  return parts.map((part) => typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`).join(separator);
 }
 
 /** Order of names in the outputs: regardless of case first (as IAM compares names), then exactly. */

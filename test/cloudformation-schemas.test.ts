@@ -1,5 +1,6 @@
 import { CfnDiagnostic, describeDiagnostic, loadCloudFormationValidate, loadResourceSpecs, ResourceSpec } from './support/cloudformation-validate';
 import { CONFIGURATIONS, synthTemplate } from './support/configurations';
+import { createOrgExampleApp } from '../bin/org-app';
 
 // Deploy confidence without an account: every resource of every synthesized template is checked against the
 // CloudFormation resource provider schemas (required properties, types, patterns, lengths, enums) by AWS's own
@@ -11,6 +12,8 @@ let schemaValidator: InstanceType<typeof cfn.SchemaValidator>;
 let engine: InstanceType<typeof cfn.CompositeEngine>;
 let specs: Map<string, ResourceSpec>;
 const templates = new Map<string, any>();
+/** The organization example: both stacks, and the template its StackSet deploys to every account (TemplateBody). */
+const ORG_TEMPLATES = ['MfaOrgIdentity', 'MfaOrgRoles', 'MfaOrgRoles StackSet TemplateBody'];
 
 beforeAll(() => {
   schemaValidator = new cfn.SchemaValidator();
@@ -19,6 +22,11 @@ beforeAll(() => {
   for (const config of CONFIGURATIONS) {
     templates.set(config.stackName, synthTemplate(config));
   }
+  const org = createOrgExampleApp().synth();
+  templates.set(ORG_TEMPLATES[0], org.getStackByName('MfaOrgIdentity').template);
+  templates.set(ORG_TEMPLATES[1], org.getStackByName('MfaOrgRoles').template);
+  const stackSet = Object.values(templates.get(ORG_TEMPLATES[1]).Resources).find((r: any) => r.Type === 'AWS::CloudFormation::StackSet') as any;
+  templates.set(ORG_TEMPLATES[2], JSON.parse(stackSet.Properties.TemplateBody));
 });
 
 afterAll(() => {
@@ -74,6 +82,20 @@ describe('the CloudFormation resource schemas', () => {
 
   test.each(CONFIGURATIONS)('and the aws-service-spec database knows every property of $name, and every required one is set', (config) => {
     expect(specFindings(templates.get(config.stackName))).toEqual([]);
+  });
+
+  test.each(ORG_TEMPLATES)('accept every resource of the organization example\'s %s, by the schemas, the cfn-lint rules and the spec database', (name) => {
+    const template = templates.get(name);
+    expect(Object.keys(template.Resources).length).toBeGreaterThan(0);
+    expect(schemaFindings(name, template)).toEqual([]);
+    expect(lintErrors(name, template)).toEqual(['status OK']);
+    expect(specFindings(template)).toEqual([]);
+  });
+
+  test('know the StackSet and the roles of its template (the organization example is checked, not skipped)', () => {
+    expect(Object.values(templates.get(ORG_TEMPLATES[1]).Resources).map((r: any) => r.Type)).toContain('AWS::CloudFormation::StackSet');
+    expect(Object.values(templates.get(ORG_TEMPLATES[2]).Resources).map((r: any) => r.Type)).toEqual(['AWS::IAM::Role', 'AWS::IAM::Role']);
+    expect(specs.has('AWS::CloudFormation::StackSet')).toBe(true);
   });
 
   test('fails on a missing required property, a wrong type, a broken pattern and an unknown type (the check is not vacuous)', () => {

@@ -1,5 +1,9 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { MfaAccountRole, MfaDelegation, MfaRoleStackSet, MfaRoleStackSetTarget, MfaTeam } from '../lib';
 
 const ORG = 'o-abcdef1234';
@@ -233,6 +237,41 @@ describe('MfaDelegation accountRoles', () => {
     expect(() => new MfaDelegation(newStack(), 'Toolkit', { accountRoles: [{ roleName: 'readonly', accounts: accounts(300) }] }))
       .toThrow('The roles in other accounts of Identity/Toolkit need 4575 characters in the stack output that tells mfa-profile about them, '
         + 'over CloudFormation\'s 4096 characters per output: list fewer accounts and use organizationId');
+  });
+});
+
+describe('cdk-nag', () => {
+  test('finds the account wildcard of account roles acknowledged, with the reason, on the team\'s groups and the delegation\'s policy', () => {
+    // GIVEN
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'account-roles-nag-'));
+    const app = new App({ outdir });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const stack = new Stack(app, 'Identity');
+    // WHEN
+    new MfaTeam(stack, 'Dev', {
+      roles: [],
+      accountRoles: [{ name: 'readonly', roleName: 'readonly', organizationId: ORG }],
+      members: [{ userName: 'alice', roles: ['readonly'], mfaSerial: 'GAHT12345678', accessKey: false }],
+    });
+    new MfaDelegation(stack, 'Toolkit', { accountRoles: [{ roleName: 'admin', path: '/ops/', accounts: ['222222222222', '333333333333'] }] });
+    // THEN
+    try {
+      app.synth();
+      const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+      expect(JSON.stringify(report)).not.toContain('iam::*:role');
+      const acknowledged = app.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.entries(m.data as Record<string, string>).filter(([id]) => id.includes(':iam::*:role')).map(([id, reason]) => [c.node.path, id, reason])));
+      expect(acknowledged).toEqual([
+        ['Identity/Dev/Groups/readonly', 'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/readonly]',
+          'The account in the ARN of readonly is a wildcard so that one statement covers many accounts; aws:ResourceAccount and/or aws:ResourceOrgID '
+          + `restrict it to the accounts of the organization ${ORG}, and only with MFA.`],
+        ['Identity/Toolkit/User/AssumeRolePolicy', 'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/ops/admin]',
+          'The account in the ARN of admin is a wildcard so that one statement covers many accounts; aws:ResourceAccount and/or aws:ResourceOrgID '
+          + 'restrict it to the 2 listed accounts, and only with MFA.'],
+      ]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
 

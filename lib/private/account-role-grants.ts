@@ -1,8 +1,9 @@
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import type { MfaAccountRole } from '../mfa-account-role';
 import { mfaCondition } from './mfa-condition';
+import { nagArn } from './nag-arn';
 import { MAX_MFA_AGE_SECONDS, validateAccountId, validateDuration, validateIamName, validateIamPath } from './validation';
 
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
@@ -46,12 +47,9 @@ export function validateAccountRole(role: MfaAccountRole): void {
  * restricted by `aws:ResourceAccount` to the listed accounts and/or by `aws:ResourceOrgID` to the organization.
  */
 export function accountRoleStatement(scope: IConstruct, role: MfaAccountRole): iam.PolicyStatement {
-  const path = role.path ?? '/';
   return new iam.PolicyStatement({
     actions: ['sts:AssumeRole'],
-    resources: [Stack.of(scope).formatArn({
-      service: 'iam', region: '', account: '*', resource: 'role', resourceName: `${path.substring(1)}${role.roleName}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    })],
+    resources: [roleInAnyAccount(scope, role)],
     conditions: {
       ...mfaCondition(role.maxMfaAge ?? ACCOUNT_ROLE_MAX_MFA_AGE),
       StringEquals: {
@@ -60,6 +58,25 @@ export function accountRoleStatement(scope: IConstruct, role: MfaAccountRole): i
       },
     },
   });
+}
+
+/**
+ * Acknowledge cdk-nag's finding on the account wildcard of a statement of `accountRoleStatement` (on the construct
+ * that holds the statement), with the reason.
+ */
+export function acknowledgeAccountRole(holder: IConstruct, role: MfaAccountRole): void {
+  const where = role.accounts === undefined ? `the accounts of the organization ${role.organizationId}` : `the ${role.accounts.length} listed accounts`;
+  Validations.of(holder).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${nagArn(Stack.of(holder), roleInAnyAccount(holder, role))}]`,
+    reason: `The account in the ARN of ${role.roleName} is a wildcard so that one statement covers many accounts; aws:ResourceAccount and/or `
+      + `aws:ResourceOrgID restrict it to ${where}, and only with MFA.`,
+  });
+}
+
+/** The ARN of a role in other accounts, with a wildcard for the account. */
+function roleInAnyAccount(scope: IConstruct, role: MfaAccountRole): string {
+  const resourceName = `${(role.path ?? '/').substring(1)}${role.roleName}`;
+  return Stack.of(scope).formatArn({ service: 'iam', region: '', account: '*', resource: 'role', resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }
 
 /** The longest value of a stack output. */
