@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -362,11 +364,13 @@ describe('MfaRoleStackSet', () => {
     test('to add an asset to the template, which the target accounts could not read', () => {
       // GIVEN
       const stackSet = defineStackSet(newStack());
+      const code = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-set-asset-'));
+      fs.writeFileSync(path.join(code, 'index.js'), 'exports.handler = async () => {};');
       // WHEN / THEN
       expect(() => new lambda.Function(stackSet.templateStack, 'Fn', {
         runtime: lambda.Runtime.NODEJS_24_X,
         handler: 'index.handler',
-        code: lambda.Code.fromAsset(path.join(__dirname, 'fixtures')),
+        code: lambda.Code.fromAsset(code),
       })).toThrow(/^The template of an MfaRoleStackSet cannot hold assets \(asset\.[0-9a-f]{64}\): its accounts cannot read this app's asset buckets$/);
     });
 
