@@ -7,8 +7,12 @@
 //    template bytes (all templates, nested ones included), nested stacks, resources per member; and `cdk synth`-like
 //    runs of the app in a fresh Node.js process for 500 and 1000 members.
 //
+// 3. An organization (bench/org-app.ts): an MfaRoleStackSet of 10 roles to 200 accounts and an MfaTeam of 50 members
+//    granted every role in every account: synth time, template sizes, the StackSet's TemplateBody, the largest group
+//    policy and account-role output against their limits; and a `cdk synth`-like run in a fresh Node.js process.
+//
 // Options: --quick (fewer iterations, for a smoke run), --iterations N (example app pairs, default 300), --example-only
-// (part 1 alone).
+// (part 1 alone), --org-only (part 3 alone).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -16,6 +20,7 @@ import * as path from 'path';
 import { App, AppProps } from 'aws-cdk-lib';
 import * as esbuild from 'esbuild';
 import { createHandWrittenApp } from './hand-written';
+import { createOrgBenchApp } from './org-app';
 import { assemblyDifferences, synthesizeExampleStack } from './same-assembly';
 import { createTeamApp } from './team-app';
 import { createExampleApp } from '../bin/app';
@@ -31,6 +36,7 @@ const WARMUP = QUICK ? 5 : 50;
 /** Fresh-process runs of each of the two apps. */
 const PROCESS_RUNS = QUICK ? 2 : 10;
 const EXAMPLE_ONLY = args.includes('--example-only');
+const ORG_ONLY = args.includes('--org-only');
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 interface Synth {
@@ -198,6 +204,44 @@ function teamRow(members: number, accessKeys: boolean, runs: number): string {
     + `| ${(bytes / 1024).toFixed(0)} KiB | ${perMember.toFixed(2)} | ${(total / members).toFixed(2)} |`;
 }
 
+/** Part 3: 10 roles × 200 accounts (and a team of 50 members granted all of them). */
+function organization(): string[] {
+  const [roles, accounts, members] = [10, 200, 50];
+  const runs = QUICK ? 1 : 5;
+  createOrgBenchApp(roles, accounts, members); // warm the code paths
+  const results = Array.from({ length: runs }, (_, i) =>
+    synth((props) => createOrgBenchApp(roles, accounts, members, props), { keep: i === runs - 1, collect: true }));
+  const templates = results[runs - 1].templates;
+  const byFile = (file: string) => templates.find((t) => t.file === file)!;
+  const rolesStack = byFile('MfaOrgBenchRoles.template.json');
+  const identity = byFile('MfaOrgBenchIdentity.template.json');
+  const stackSet = Object.values<any>(rolesStack.template.Resources).find((r) => r.Type === 'AWS::CloudFormation::StackSet');
+  const body: string = stackSet.Properties.TemplateBody;
+  const groups = Object.values<any>(identity.template.Resources).filter((r) => r.Type === 'AWS::IAM::Group');
+  const groupPolicy = Math.max(...groups.map((g) => JSON.stringify(g.Properties.Policies[0].PolicyDocument).length));
+  const accountRoleOutputs = Object.entries<any>(identity.template.Outputs).filter(([key]) => /MfaTeamAccountRoles\d+$/.test(key));
+  const longestOutput = Math.max(...accountRoleOutputs.map(([, o]) => (typeof o.Value === 'string' ? o.Value : JSON.stringify(o.Value)).length));
+  const stackSetOnly = Array.from({ length: runs }, () => synth((props) => createOrgBenchApp(roles, accounts, 0, props), { collect: true }));
+  const fresh = processRun([path.join(__dirname, 'org-app.ts'), String(roles), String(accounts), String(members)]);
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  return [
+    `${roles} roles × ${accounts} accounts (self-managed StackSet listing every account), and a team of ${members} members granted every role in `
+      + `every account; ${runs} in-process synths after one warm-up, each into a fresh directory.`,
+    '',
+    '| measure | value | limit |',
+    '| --- | ---: | ---: |',
+    `| synth of the StackSet stack alone (median, in-process) | ${(median(stackSetOnly.map((r) => r.ms)) / 1000).toFixed(2)} s | |`,
+    `| synth of both stacks (median, in-process) | ${(median(results.map((r) => r.ms)) / 1000).toFixed(2)} s | |`,
+    `| \`cdk synth\`-like run in a fresh Node.js process (start-up, TypeScript transpilation, synthesis) | ${(fresh / 1000).toFixed(2)} s | |`,
+    `| StackSet stack template (MfaOrgBenchRoles) | ${kib(rolesStack.bytes)} | 1,000 KiB (S3) |`,
+    `| the StackSet's TemplateBody (${Object.keys(JSON.parse(body).Resources).length} roles) | ${Buffer.byteLength(body).toLocaleString('en-US')} bytes `
+      + '| 51,200 bytes |',
+    `| identity stack template (MfaOrgBenchIdentity, ${Object.keys(identity.template.Resources).length} resources) | ${kib(identity.bytes)} | 1,000 KiB (S3) |`,
+    `| largest group policy (one role, ${accounts} accounts) | ${groupPolicy.toLocaleString('en-US')} characters | 5,120 characters |`,
+    `| longest MfaTeamAccountRoles output (${accountRoleOutputs.length} outputs) | ${longestOutput.toLocaleString('en-US')} characters | 4,096 characters |`,
+  ];
+}
+
 /**
  * Wall-clock milliseconds of `node APP...` (TypeScript through ts-node, as this repository's cdk.json runs an app, or
  * JavaScript) with the environment `cdk synth` gives an app.
@@ -228,11 +272,13 @@ function main(): void {
       + `load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
     `Command: npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''} (node --expose-gc -r ts-node/register/transpile-only bench/synth.ts).`,
     '',
-    '### Example app against a hand-written stack',
-    '',
-    ...compareExampleApp(),
   ];
   console.log(lines.join('\n'));
+  if (ORG_ONLY) {
+    console.log(['', '### Organization: MfaRoleStackSet and account roles', '', ...organization()].join('\n'));
+    return;
+  }
+  console.log(['### Example app against a hand-written stack', '', ...compareExampleApp()].join('\n'));
   if (EXAMPLE_ONLY) {
     return;
   }
@@ -253,6 +299,7 @@ function main(): void {
   for (const members of QUICK ? [500] : [500, 1000]) {
     console.log(`- ${members} × 10, access keys: ${(processRun([path.join(__dirname, 'team-app.ts'), String(members), '10']) / 1000).toFixed(2)} s`);
   }
+  console.log(['', '### Organization: MfaRoleStackSet and account roles', '', ...organization()].join('\n'));
   console.log('');
   console.log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
 }

@@ -137,8 +137,10 @@ describe('MfaTeam accountRoles', () => {
     // THEN
     const groups = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Group')) as any[];
     expect(groups).toHaveLength(10);
+    // README: 200 listed accounts take about 3,300 of a group policy's 5,120 characters.
     for (const group of groups) {
-      expect(JSON.stringify(group.Properties.Policies[0].PolicyDocument).length).toBeLessThan(5120);
+      expect(JSON.stringify(group.Properties.Policies[0].PolicyDocument).length).toBeGreaterThan(3200);
+      expect(JSON.stringify(group.Properties.Policies[0].PolicyDocument).length).toBeLessThan(3400);
     }
     expect(Object.keys(outputs(stack)).filter((k) => k.startsWith('DevMfaTeamAccountRoles'))).toHaveLength(10);
   });
