@@ -14,7 +14,14 @@ if (!haveStrace) {
   console.warn(`SKIPPED: ${STRACE} is not installed (apt-get install strace), so the no-network proof of cdk synth did not run`);
 }
 
-(haveStrace ? describe : describe.skip)('cdk synth of the example app', () => {
+/** The example apps: the one of cdk.json, and the organization example (its own --app, as the README gives it). */
+const APPS: Array<[string, string[], string[]]> = [
+  ['the example app', [], ['MfaDelegationExample']],
+  ['the organization example app', ['--app', 'npx --no-update-notifier --no-install ts-node --transpile-only --prefer-ts-exts bin/org-app.ts'],
+    ['MfaOrgIdentity', 'MfaOrgRoles']],
+];
+
+(haveStrace ? describe : describe.skip).each(APPS)('cdk synth of %s', (_name, appArgs, stacks) => {
   test('needs no AWS credentials and makes no network attempt', () => {
     // GIVEN: a fresh home (no ~/.aws, no npm cache of update checks) and no AWS variables
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'offline-home-'));
@@ -24,10 +31,12 @@ if (!haveStrace) {
     try {
       // WHEN
       const result = spawnSync(STRACE, ['-f', '-qq', '-e', 'trace=connect', '-o', trace, path.join(ROOT, 'node_modules', '.bin', 'cdk'),
-        'synth', '--quiet', '-o', outdir], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
+        'synth', '--quiet', ...appArgs, '-o', outdir], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
       // THEN
       expect(result.status).toBe(0);
-      expect(fs.existsSync(path.join(outdir, 'MfaDelegationExample.template.json'))).toBe(true);
+      for (const stack of stacks) {
+        expect(fs.existsSync(path.join(outdir, `${stack}.template.json`))).toBe(true);
+      }
       const connects = fs.readFileSync(trace, 'utf8').split('\n').filter((l) => /connect\(.*sa_family=AF_INET6?\b/.test(l));
       expect(connects).toEqual([]);
     } finally {
