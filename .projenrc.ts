@@ -154,6 +154,9 @@ for (const dir of ['test', 'packages/mfa-profile', 'bin', 'bench']) {
 }
 project.testTask.spawn(typecheck);
 
+// The profile-file corpus keeps its bytes: CRLF and lone CR line ends, a BOM, latin-1 (the differential tests read them).
+project.gitattributes.addAttributes('/packages/mfa-profile/test/fixtures/corpus/**', '-text');
+
 // Quiet, offline tools.
 for (const task of [project.testTask, project.compileTask, example]) {
   task.env('JSII_SILENCE_SUPPORT_WARNING', '1');

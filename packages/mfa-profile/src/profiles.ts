@@ -12,7 +12,10 @@ export interface RoleProfileOptions {
   readonly sourceProfile?: string;
   /** `duration_seconds`, checked against the role's maximum session duration. @default - not written */
   readonly durationSeconds?: number;
-  /** `role_session_name`. @default - not written */
+  /**
+   * `role_session_name`. @default the IAM user name: the role's trust requires `sts:RoleSessionName` = `${aws:username}`,
+   * so that CloudTrail names the person
+   */
   readonly roleSessionName?: string;
   /** `region`. @default - not written */
   readonly region?: string;
@@ -59,12 +62,10 @@ export function roleProfile(delegation: Delegation, options: RoleProfileOptions 
   if (name === sourceProfile) {
     throw new CliError(`The role profile and the source profile are both named ${name}: give them different names.`);
   }
-  const entries: Array<[string, string]> = [['role_arn', roleArn], ['source_profile', sourceProfile], ['mfa_serial', mfaSerial]];
+  const sessionName = checkSessionName(options.roleSessionName ?? requireValue(delegation, 'MfaUserName'));
+  const entries: Array<[string, string]> = [['role_arn', roleArn], ['source_profile', sourceProfile], ['mfa_serial', mfaSerial], ['role_session_name', sessionName]];
   if (options.durationSeconds !== undefined) {
     entries.push(['duration_seconds', String(roleDuration(options.durationSeconds, delegation))]);
-  }
-  if (options.roleSessionName !== undefined) {
-    entries.push(['role_session_name', checkSessionName(options.roleSessionName)]);
   }
   if (options.region !== undefined) {
     entries.push(['region', checkRegion(options.region)]);
