@@ -488,8 +488,11 @@ function parseBoto(lines: readonly Line[], label: string): { sections: BotoSecti
     }
     const match = PY_OPTION.exec(value);
     if (!match || match[1] === '') {
-      firstError ??= { line: index + 1, why: 'is neither a [section], a key = value line nor a comment, which makes the whole file unreadable to the AWS CLI v2; '
-        + 'remove it or make it a comment with #' };
+      firstError ??= {
+        line: index + 1,
+        why: 'is neither a [section], a key = value line nor a comment, which makes the whole file unreadable to the AWS CLI v2; '
+        + 'remove it or make it a comment with #',
+      };
       // configparser: a line without separator keeps the key before it open (later indented lines continue it); an
       // empty key closes it.
       option = match ? undefined : option;
@@ -646,7 +649,7 @@ function sdkView(lines: readonly Line[], kind: AwsFileKind, label: string): Tool
         current = name;
       }
       if (SDK_BLOCKED.includes(name)) {
-        throw refusal(label, index + 1, `names the profile __proto__, which makes the SDK v3 read none of the file; rename it`);
+        throw refusal(label, index + 1, 'names the profile __proto__, which makes the SDK v3 read none of the file; rename it');
       }
       if (current !== undefined) {
         const section = sections.get(current) ?? { headers: [], keys: {}, lines: {} };
@@ -702,7 +705,11 @@ function sdkView(lines: readonly Line[], kind: AwsFileKind, label: string): Tool
   }
   // parseIni creates a section's entry with its first key: a section without keys is no profile to the SDK.
   const profiles = new Map([...all].filter(([, p]) => Object.keys(p.keys).length > 0));
-  return { profiles, others: new Map([...others].filter(([, p]) => Object.keys(p.keys).length > 0)), headers: new Map([...all].map(([n, p]) => [n, p.headers])) };
+  return {
+    profiles,
+    others: new Map([...others].filter(([, p]) => Object.keys(p.keys).length > 0)),
+    headers: new Map([...all].map(([n, p]) => [n, p.headers])),
+  };
 }
 
 function sdkHeaderHint(kind: AwsFileKind, name: string): string {

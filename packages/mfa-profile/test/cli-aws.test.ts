@@ -2,8 +2,8 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { fromIni } from '@aws-sdk/credential-providers';
-import { AwsStub, jsonError, jsonResult, queryError, queryResult, StubRequest, StubResponse, useStubEnvironment, xmlEscape } from '../../../test/support/aws-stub';
 import { CLI, fixture, ROOT, runCli, stubEnv, tempDir } from './support/cli';
+import { AwsStub, jsonError, jsonResult, queryError, queryResult, StubRequest, StubResponse, useStubEnvironment, xmlEscape } from '../../../test/support/aws-stub';
 
 // Each test spawns mfa-profile (ts-node) once or more: seconds each on a busy machine.
 jest.setTimeout(60_000);
@@ -96,7 +96,8 @@ describe('mfa-profile against loopback AWS stubs', () => {
       expect(fs.readFileSync(file('.aws', 'config'), 'utf8')).toEqual('[profile mfa]\n'
         + `role_arn = arn:aws:iam::${ACCOUNT}:role/toolkit-role\n`
         + 'source_profile = toolkit-user\n'
-        + `mfa_serial = ${SERIAL}\n`);
+        + `mfa_serial = ${SERIAL}\n`
+        + 'role_session_name = toolkit-user\n');
       const [request] = stub.calls('DescribeStacks');
       expect(request.params).toMatchObject({ StackName: 'MfaDelegationExample' });
       expect(signer(request).region).toEqual('eu-west-1');
@@ -318,7 +319,7 @@ describe('mfa-profile against loopback AWS stubs', () => {
     test('fails when STS refuses, in one sentence', async () => {
       stub.setHandler(() => queryError('AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code.', 403));
       const result = await run(['session', '--profile', 'toolkit-user', '--token-code', '123456', '--serial-number', SERIAL],
-        { AWS_SHARED_CREDENTIALS_FILE: fixture('credentials-duplicate.ini') });
+        { AWS_SHARED_CREDENTIALS_FILE: fixture('corpus/vs-toolkit-guide.credentials') });
       expect(result).toEqual({
         status: 1,
         stdout: '',

@@ -53,11 +53,13 @@ describe('write (in process)', () => {
       + 'role_arn = arn:aws:iam::111111111111:role/deploy/deploy-role\n'
       + 'source_profile = deploy-user\n'
       + 'mfa_serial = arn:aws:iam::111111111111:mfa/deploy-user\n'
+      + 'role_session_name = deploy-user\n'
       + '\n'
       + '[profile mfa]\n'
       + 'role_arn = arn:aws:iam::111111111111:role/toolkit-role\n'
       + 'source_profile = toolkit-user\n'
-      + 'mfa_serial = arn:aws:iam::111111111111:mfa/toolkit-user\n']);
+      + 'mfa_serial = arn:aws:iam::111111111111:mfa/toolkit-user\n'
+      + 'role_session_name = toolkit-user\n']);
     expect(io.stderr).toEqual([]);
   });
 

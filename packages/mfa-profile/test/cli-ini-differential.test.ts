@@ -181,8 +181,14 @@ describeWithCli('the writer against the AWS CLI v2 and the SDK v3', () => {
         } catch (e) {
           const reason = refusalReason((e as Error).message, c, target.name, before.cli[index], before.sdk[index]);
           if (reason === undefined) {
-            problems.push({ file: c.name, text: c.bytes.toString('utf8'), target: target.name, refusal: (e as Error).message,
-              cli: profileOf(before.cli[index], target.name), sdk: profileOf(before.sdk[index], target.name) });
+            problems.push({
+              file: c.name,
+              text: c.bytes.toString('utf8'),
+              target: target.name,
+              refusal: (e as Error).message,
+              cli: profileOf(before.cli[index], target.name),
+              sdk: profileOf(before.sdk[index], target.name),
+            });
           }
           count(`refused: ${reason ?? 'WITHOUT A REASON THE TOOLS SHOW'}`);
         }
@@ -194,7 +200,8 @@ describeWithCli('the writer against the AWS CLI v2 and the SDK v3', () => {
         const was = profilesOf(before[tool][w.index]);
         const now = profilesOf(after[tool][i]);
         const expected = { ...(was[w.target.name] ?? {}), ...Object.fromEntries(w.target.entries) };
-        const others = (p: Record<string, Record<string, string>>) => JSON.stringify(sorted(Object.fromEntries(Object.entries(p).filter(([n]) => n !== w.target.name))));
+        const others = (p: Record<string, Record<string, string>>) => JSON.stringify(sorted(Object.fromEntries(Object.entries(p)
+          .filter(([n]) => n !== w.target.name))));
         if ('error' in after[tool][i] || others(was) !== others(now) || JSON.stringify(sorted({ p: expected })) !== JSON.stringify(sorted({ p: now[w.target.name] }))) {
           problems.push({ file: w.c.name, tool, target: w.target.name, before: w.c.bytes.toString('utf8'), after: w.text, was, now });
         }
@@ -252,5 +259,6 @@ function sorted(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) {
     return value;
   }
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, sorted(v)]));
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, sorted(v)]));
 }

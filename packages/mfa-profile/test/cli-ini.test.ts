@@ -16,6 +16,7 @@ const DEPLOY = {
     ['role_arn', 'arn:aws:iam::111111111111:role/deploy/deploy-role'],
     ['source_profile', 'deploy-user'],
     ['mfa_serial', 'arn:aws:iam::111111111111:mfa/deploy-user'],
+    ['role_session_name', 'deploy-user'],
   ] as Array<[string, string]>,
 };
 const TOOLKIT_TEXT = '[profile mfa]\n'

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import { runCli, stubEnv, tempDir } from './support/cli';
 import { MfaTeam } from '../../../lib';
 import { AwsStub, jsonError, jsonResult, queryError, StubRequest, StubResponse } from '../../../test/support/aws-stub';
-import { runCli, stubEnv, tempDir } from './support/cli';
 import { previewOutputs } from '../src/template';
 
 jest.setTimeout(60_000);
@@ -48,11 +48,13 @@ describe('mfa-profile --member', () => {
       `role_arn = arn:aws:iam::${ACCOUNT}:role/mfa-team/Dev/dev-readonly`,
       'source_profile = alice',
       `mfa_serial = arn:aws:iam::${ACCOUNT}:mfa/mfa-team/Dev/alice`,
+      'role_session_name = alice',
       '',
       '[profile Dev-admin]',
       `role_arn = arn:aws:iam::${ACCOUNT}:role/mfa-team/Dev/dev-admin`,
       'source_profile = alice',
       `mfa_serial = arn:aws:iam::${ACCOUNT}:mfa/mfa-team/Dev/alice`,
+      'role_session_name = alice',
       '',
     ].join('\n'));
   });

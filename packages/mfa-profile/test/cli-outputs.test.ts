@@ -86,7 +86,8 @@ describe('delegations → role profiles', () => {
     expect(renderSections('config', roleProfiles(delegationsOf('outputs-one.json')))).toEqual('[profile mfa]\n'
       + 'role_arn = arn:aws:iam::111111111111:role/toolkit-role\n'
       + 'source_profile = toolkit-user\n'
-      + 'mfa_serial = arn:aws:iam::111111111111:mfa/toolkit-user\n');
+      + 'mfa_serial = arn:aws:iam::111111111111:mfa/toolkit-user\n'
+      + 'role_session_name = toolkit-user\n');
   });
 
   test('names, duration, session name and region can be set', () => {
@@ -97,8 +98,8 @@ describe('delegations → role profiles', () => {
       + 'role_arn = arn:aws:iam::111111111111:role/toolkit-role\n'
       + 'source_profile = me\n'
       + 'mfa_serial = arn:aws:iam::111111111111:mfa/toolkit-user\n'
-      + 'duration_seconds = 3600\n'
       + 'role_session_name = me-at-work\n'
+      + 'duration_seconds = 3600\n'
       + 'region = eu-west-1\n');
   });
 
@@ -110,7 +111,8 @@ describe('delegations → role profiles', () => {
     expect(renderSections('credentials', roleProfiles(delegationsOf('outputs-one.json')).map(credentialsStyle))).toEqual('[mfa]\n'
       + 'source_profile = toolkit-user\n'
       + 'role_arn = arn:aws:iam::111111111111:role/toolkit-role\n'
-      + 'mfa_serial = arn:aws:iam::111111111111:mfa/toolkit-user\n');
+      + 'mfa_serial = arn:aws:iam::111111111111:mfa/toolkit-user\n'
+      + 'role_session_name = toolkit-user\n');
   });
 
   test('fails for a missing output, naming it', () => {

@@ -86,7 +86,7 @@ describe('updateFile', () => {
     const original = readFixture('config-existing.ini');
     fs.writeFileSync(file, original);
     await expect(updateFile(file, () => upsertSections(original, 'config', [{ name: 'bad name', entries: [] }])))
-      .rejects.toThrow('The profile name "bad name" is not valid: use letters, digits and _+=,.@- only.');
+      .rejects.toThrow('The profile name "bad name" is not valid: use letters, digits and _+.@- only.');
     expect(fs.readFileSync(file, 'utf8')).toEqual(original);
     expect(fs.readdirSync(dir)).toEqual(['config']);
   });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { createExampleApp } from '../../../bin/app';
 import { readFixture, runCli, tempDir } from './support/cli';
+import { createExampleApp } from '../../../bin/app';
 import { renderSections } from '../src/ini';
 import { findDelegations, pickDelegations } from '../src/outputs';
 import { roleProfiles } from '../src/profiles';
@@ -83,7 +83,8 @@ describe('template preview of the real example app', () => {
     expect(run.stdout).toEqual('[profile mfa]\n'
       + 'role_arn = arn:aws:iam::111111111111:role/toolkit-role\n'
       + 'source_profile = toolkit-user\n'
-      + 'mfa_serial = arn:aws:iam::111111111111:mfa/toolkit-user\n');
+      + 'mfa_serial = arn:aws:iam::111111111111:mfa/toolkit-user\n'
+      + 'role_session_name = toolkit-user\n');
     expect(run.stderr).toMatch(/^Known only after deploy \(.*\):\n {2}ToolkitMfaAccessKeySecretArn: .* gets its name or ARN at deploy\n/);
   });
 

@@ -10,7 +10,8 @@ const AWS_CLI = '/usr/bin/aws';
 const TOOLKIT_PROFILE = '[profile mfa]\n'
   + 'role_arn = arn:aws:iam::111111111111:role/toolkit-role\n'
   + 'source_profile = toolkit-user\n'
-  + 'mfa_serial = arn:aws:iam::111111111111:mfa/toolkit-user\n';
+  + 'mfa_serial = arn:aws:iam::111111111111:mfa/toolkit-user\n'
+  + 'role_session_name = toolkit-user\n';
 
 describe('mfa-profile --help', () => {
   test.each([[[]], [['write']], [['credentials']], [['mfa-setup']], [['session']]])('%j --help prints usage and exits 0', async (args) => {
@@ -67,7 +68,8 @@ describe('mfa-profile write', () => {
     expect(run.stdout).toEqual('[mfa]\n'
       + 'source_profile = toolkit-user\n'
       + 'role_arn = arn:aws:iam::111111111111:role/toolkit-role\n'
-      + 'mfa_serial = arn:aws:iam::111111111111:mfa/toolkit-user\n');
+      + 'mfa_serial = arn:aws:iam::111111111111:mfa/toolkit-user\n'
+      + 'role_session_name = toolkit-user\n');
     expect(run.stderr).toEqual('The source profile [toolkit-user] with the access key goes in the same file: `mfa-profile credentials` writes it.\n');
   });
 
@@ -86,6 +88,7 @@ describe('mfa-profile write', () => {
           role_arn: 'arn:aws:iam::111111111111:role/toolkit-role',
           source_profile: 'toolkit-user',
           mfa_serial: 'arn:aws:iam::111111111111:mfa/toolkit-user',
+          role_session_name: 'toolkit-user',
         },
       }],
       unknownBeforeDeploy: {},

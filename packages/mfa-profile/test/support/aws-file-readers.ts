@@ -1,8 +1,15 @@
 import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadSharedConfigFiles } from '@smithy/core/config';
 import type { AwsFileKind } from '../../src/ini';
+
+/**
+ * The SDK v3's own loader, from the copy of `@smithy/core` that the STS client (and so `fromIni`) loads.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { loadSharedConfigFiles }: typeof import('@smithy/core/config') = require(require.resolve('@smithy/core/config', {
+  paths: [path.dirname(require.resolve('@aws-sdk/client-sts'))],
+}));
 
 /** The AWS CLI v2 from Debian's awscli package (an older 1.x may be earlier on PATH). */
 export const AWS_CLI = '/usr/bin/aws';

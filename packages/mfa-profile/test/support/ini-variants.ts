@@ -3,7 +3,8 @@
  * write, including the ones on which the AWS CLI v2 and the SDK v3 part ways. Deterministic (seeded).
  */
 
-/** A small seeded generator (mulberry32). */
+/** A small seeded generator (mulberry32: bit operations are what it is). */
+/* eslint-disable no-bitwise */
 export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -14,6 +15,7 @@ export function random(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+/* eslint-enable no-bitwise */
 
 const CONFIG_HEADERS = [
   '[default]', '[profile mfa]', '[profile keep]', '[profile other]', '[profile "mfa"]', "[profile 'keep']", '[profile  mfa]',
