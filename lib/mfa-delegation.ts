@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { DELEGATION_OUTPUT_FIELDS } from './contract';
 import { MfaAccountRole } from './mfa-account-role';
 import { MfaRequiredRole } from './mfa-required-role';
 import { MfaUser } from './mfa-user';
@@ -129,21 +130,9 @@ export interface MfaDelegationProps {
 }
 
 /**
- * The suffixes of an MfaDelegation's stack output keys. See DESIGN.md.
+ * The suffixes of an MfaDelegation's stack output keys (lib/contract.ts, DESIGN.md).
  */
-const OUTPUT_FIELDS = {
-  roleArn: 'MfaRoleArn',
-  userName: 'MfaUserName',
-  userArn: 'MfaUserArn',
-  mfaSerial: 'MfaSerial',
-  accessKeySecretArn: 'MfaAccessKeySecretArn',
-  seedSecretArn: 'MfaSeedSecretArn',
-  consolePasswordSecretArn: 'MfaConsolePasswordSecretArn',
-  sourceProfile: 'MfaSourceProfile',
-  roleProfile: 'MfaRoleProfile',
-  roleMaxSessionDuration: 'MfaRoleMaxSessionDuration',
-  accountRoles: 'MfaAccountRoles',
-};
+const OUTPUT_FIELDS = DELEGATION_OUTPUT_FIELDS;
 
 const DELEGATION_SYMBOL = Symbol.for('cdk-mfa-delegation.MfaDelegation');
 

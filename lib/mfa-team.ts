@@ -2,6 +2,7 @@ import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, Stack, Token,
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
+import { TEAM_OUTPUT_FIELDS, TEAM_OUTPUT_VERSIONS, TEAM_SECRET_SUFFIXES, TeamMemberEntry, TeamOutput, TeamRoleEntry, teamPath, teamSecretName, teamSecretNamePrefix } from './contract';
 import { MfaAccountRole } from './mfa-account-role';
 import { MfaRequiredRole } from './mfa-required-role';
 import { accessKeySecret } from './private/access-key-secret';
@@ -257,8 +258,8 @@ export class MfaTeam extends Construct {
     }
     this.register();
 
-    this.path = `/mfa-team/${this.teamName}/`;
-    this.secretNamePrefix = `mfa-team/${this.teamName}/`;
+    this.path = teamPath(this.teamName);
+    this.secretNamePrefix = teamSecretNamePrefix(this.teamName);
     const stack = Stack.of(this);
 
     const usersUnderPath = this.iamArnUnderPath(stack, 'user', '*');
@@ -397,7 +398,7 @@ export class MfaTeam extends Construct {
         user,
         path: this.path,
         enable,
-        seedSecretName: `${this.secretNamePrefix}${member.userName}/mfa-seed`,
+        seedSecretName: teamSecretName(this.secretNamePrefix, member.userName, 'seed'),
         grantHandlerPermissions: false,
         accessKey: key,
       });
@@ -405,7 +406,7 @@ export class MfaTeam extends Construct {
     } else if (key) {
       // No device of the team, so no handler to write the key: the key has a secret of its own.
       accessKeySecret(memberScope, key, member.userName, {
-        secretName: `${this.secretNamePrefix}${member.userName}/access-key`,
+        secretName: teamSecretName(this.secretNamePrefix, member.userName, 'accessKey'),
         description: `Access key of ${member.userName}, member of the cdk-mfa-delegation team ${this.teamName}`,
       });
     }
@@ -432,7 +433,7 @@ export class MfaTeam extends Construct {
     const seeds = stack.formatArn({
       service: 'secretsmanager',
       resource: 'secret',
-      resourceName: `${this.secretNamePrefix}*/mfa-seed-??????`,
+      resourceName: `${this.secretNamePrefix}*/${TEAM_SECRET_SUFFIXES.seed}-??????`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     const statements = handlerStatements({ devices, users, seedSecrets: seeds }, false);
@@ -462,16 +463,21 @@ export class MfaTeam extends Construct {
       .map((spec) => {
         const maxSessionDuration = (spec.maxSessionDuration ?? Duration.hours(1)).toSeconds();
         const longestArn = LONGEST_ROLE_ARN_WITHOUT_PATH_AND_NAME + this.path.length + (spec.roleName?.length ?? LONGEST_GENERATED_ROLE_NAME);
+        const value: TeamRoleEntry = { roleArn: this.role(spec.name).roleArn, maxSessionDuration };
         return {
           key: spec.name,
-          value: { roleArn: this.role(spec.name).roleArn, maxSessionDuration },
+          value,
           bytes: JSON.stringify({ roleArn: 'x'.repeat(longestArn), maxSessionDuration }).length,
         };
       });
     const memberEntries: JsonEntry[] = [...props.members]
       .sort((a, b) => compareNames(a.userName, b.userName))
       .map((member) => {
-        const value = { roles: member.roles, accessKey: member.accessKey ?? true, ...(member.mfaSerial ? { mfaSerial: member.mfaSerial } : {}) };
+        const value: TeamMemberEntry = {
+          roles: member.roles,
+          accessKey: member.accessKey ?? true,
+          ...(member.mfaSerial ? { mfaSerial: member.mfaSerial } : {}),
+        };
         return { key: member.userName, value, bytes: Buffer.byteLength(JSON.stringify(value)) };
       });
     const accountRoleEntries: JsonEntry[] = [...props.accountRoles ?? []]
@@ -487,10 +493,10 @@ export class MfaTeam extends Construct {
     const memberChunks = packJson(memberEntries, OUTPUT_VALUE_BYTES);
     const accountRoleChunks = packJson(accountRoleEntries, OUTPUT_VALUE_BYTES);
 
-    this.output('MfaTeam', 'team', {
+    const team: TeamOutput = {
       // 2: a member's access key is in its seed secret when the team defines its device (DESIGN.md).
       // 3: the team has account roles (MfaTeamAccountRoles outputs), which a reader of version 2 would not know.
-      version: accountRoleChunks.length > 0 ? 3 : 2,
+      version: accountRoleChunks.length > 0 ? TEAM_OUTPUT_VERSIONS.accountRoles : TEAM_OUTPUT_VERSIONS.accessKeyInSeedSecret,
       teamName: this.teamName,
       path: this.path,
       mfaSerialPrefix: this.iamArnUnderPath(stack, 'mfa', ''),
@@ -498,10 +504,12 @@ export class MfaTeam extends Construct {
       roleOutputs: roleChunks.length,
       memberOutputs: memberChunks.length,
       ...(accountRoleChunks.length > 0 ? { accountRoleOutputs: accountRoleChunks.length } : {}),
-    });
-    roleChunks.forEach((chunk, i) => this.output(`MfaTeamRoles${i + 1}`, `roles ${i + 1} of ${roleChunks.length}`, chunk));
-    memberChunks.forEach((chunk, i) => this.output(`MfaTeamMembers${i + 1}`, `members ${i + 1} of ${memberChunks.length}`, chunk));
-    accountRoleChunks.forEach((chunk, i) => this.output(`MfaTeamAccountRoles${i + 1}`, `account roles ${i + 1} of ${accountRoleChunks.length}`, chunk));
+    };
+    this.output(TEAM_OUTPUT_FIELDS.team, 'team', team);
+    roleChunks.forEach((chunk, i) => this.output(`${TEAM_OUTPUT_FIELDS.roles}${i + 1}`, `roles ${i + 1} of ${roleChunks.length}`, chunk));
+    memberChunks.forEach((chunk, i) => this.output(`${TEAM_OUTPUT_FIELDS.members}${i + 1}`, `members ${i + 1} of ${memberChunks.length}`, chunk));
+    accountRoleChunks.forEach((chunk, i) => this.output(`${TEAM_OUTPUT_FIELDS.accountRoles}${i + 1}`,
+      `account roles ${i + 1} of ${accountRoleChunks.length}`, chunk));
   }
 
   private output(field: string, what: string, value: unknown): void {

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { PENDING_SECRET_KEY, VIRTUAL_MFA_DEVICE_RESOURCE_TYPE, VirtualMfaDeviceResourceProperties } from './contract';
 import { handlerStatements } from './private/handler-grants';
 import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './private/policy-size';
 import { validateIamName, validateIamPath, validateMfaSerial } from './private/validation';
@@ -228,7 +229,7 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
       description: `MFA seed of the virtual MFA device defined by ${this.node.path}`,
       encryptionKey: props.encryptionKey,
       secretName: props.seedSecretName,
-      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'pending', excludePunctuation: true },
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: PENDING_SECRET_KEY, excludePunctuation: true },
     });
     Validations.of(this.seedSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
@@ -255,17 +256,18 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
       })));
     }
 
+    const properties: VirtualMfaDeviceResourceProperties = {
+      UserName: this.user.userName,
+      DeviceName: deviceName,
+      Path: devicePath,
+      SeedSecretArn: this.seedSecret.secretArn,
+      Enable: (props.enable ?? true) ? 'true' : 'false',
+      ...(props.accessKey ? { AccessKeyId: props.accessKey.accessKeyId, SecretAccessKey: secretAccessKey } : {}),
+    };
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: handler.functionArn,
-      resourceType: 'Custom::VirtualMfaDevice',
-      properties: {
-        UserName: this.user.userName,
-        DeviceName: deviceName,
-        Path: devicePath,
-        SeedSecretArn: this.seedSecret.secretArn,
-        Enable: String(props.enable ?? true),
-        ...(props.accessKey ? { AccessKeyId: props.accessKey.accessKeyId, SecretAccessKey: secretAccessKey } : {}),
-      },
+      resourceType: VIRTUAL_MFA_DEVICE_RESOURCE_TYPE,
+      properties: { ...properties },
     });
     // The handler's permissions must be in place before the device is created, and stay until it is deleted.
     resource.node.addDependency(handler);

@@ -1,5 +1,6 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { MfaTeam, MfaTeamProps } from '../lib';
+import { TEAM_OUTPUT_VERSION } from '../lib/contract';
 import { StackOutputs } from '../packages/mfa-profile/src/outputs';
 import { roleProfiles } from '../packages/mfa-profile/src/profiles';
 import { findMember, findTeams, memberDelegations, pickTeam, readTeam } from '../packages/mfa-profile/src/team-outputs';
@@ -168,10 +169,16 @@ describe('team outputs', () => {
     expect(() => readTeam('Stack', outputs, 'Dev')).toThrow('Stack Stack has no output DevMfaTeamMembers2, which DevMfaTeam announces.');
   });
 
-  test('fail for a team output of another version', () => {
-    const outputs = { ...DEPLOYED, DevMfaTeam: JSON.stringify({ ...JSON.parse(DEPLOYED.DevMfaTeam as string), version: 3 }) };
-    expect(() => readTeam('Stack', outputs, 'Dev')).toThrow('DevMfaTeam of stack Stack is of version 3, but this mfa-profile reads versions 1 and 2: '
-      + 'use the mfa-profile of the cdk-mfa-delegation version that defined the stack.');
+  test('fails for a team output newer than any the constructs write, with the advice to upgrade mfa-profile', () => {
+    const version = TEAM_OUTPUT_VERSION + 1;
+    const outputs = { ...DEPLOYED, DevMfaTeam: JSON.stringify({ ...JSON.parse(DEPLOYED.DevMfaTeam as string), version }) };
+    expect(() => readTeam('Stack', outputs, 'Dev')).toThrow(`DevMfaTeam of stack Stack is of version ${version}, newer than the versions `
+      + 'this mfa-profile reads (1 and 2): upgrade mfa-profile to the release of the cdk-mfa-delegation version that defined the stack.');
+  });
+
+  test('fails for a team output whose version is not a version', () => {
+    const outputs = { ...DEPLOYED, DevMfaTeam: JSON.stringify({ ...JSON.parse(DEPLOYED.DevMfaTeam as string), version: '2' }) };
+    expect(() => readTeam('Stack', outputs, 'Dev')).toThrow('DevMfaTeam of stack Stack is of version "2", but this mfa-profile reads versions 1 and 2.');
   });
 
   test('fail for an output that is not JSON, without showing it', () => {

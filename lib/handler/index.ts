@@ -13,6 +13,7 @@ import {
   IAMClient,
 } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { OTPAUTH_ISSUER, otpauthAccountLabel, SeedSecretValue, VirtualMfaDeviceResourceData, VirtualMfaDeviceResourceProperties } from '../contract';
 import { consecutiveCodes, otpauthUri } from './totp';
 
 /**
@@ -63,7 +64,7 @@ interface Outcome {
   readonly status: 'SUCCESS' | 'FAILED';
   readonly reason: string;
   readonly physicalResourceId: string;
-  readonly data?: { readonly SerialNumber: string };
+  readonly data?: VirtualMfaDeviceResourceData;
 }
 
 /** The resource properties that make the device: a change of any of them replaces it. */
@@ -84,7 +85,6 @@ interface AccessKey {
 const RESPONSE_TIMEOUT_MS = 10_000;
 const MAX_REASON_LENGTH = 1_000;
 const MFA_ARN = /^arn:[a-z0-9-]+:iam::\d{12}:mfa\/.+$/;
-const ISSUER = 'Amazon Web Services';
 
 /**
  * The Lambda entry point. It always answers CloudFormation, with time left for the answer.
@@ -158,7 +158,7 @@ async function createDevice(event: CustomResourceEvent, props: DeviceProperties,
     if (!seed) {
       throw new Error(`IAM created virtual MFA device ${serial} but returned no seed.`);
     }
-    const uri = otpauthUri({ seed, account: `${props.userName}@${accountOf(serial)}`, issuer: ISSUER });
+    const uri = otpauthUri({ seed, account: otpauthAccountLabel(props.userName, accountOf(serial)), issuer: OTPAUTH_ISSUER });
     secrets.push(uri);
     // Enable before storing the seed: a device that IAM refuses to enable never reaches the secret, so a failed
     // replacement leaves the secret with the seed of the device still in use.
@@ -175,13 +175,11 @@ async function createDevice(event: CustomResourceEvent, props: DeviceProperties,
       enabled = true;
     }
     log(event, `PutSecretValue ${props.seedSecretArn}`);
+    const value: SeedSecretValue = {
+      serialNumber: serial, userName: props.userName, seed, otpauthUri: uri, enabled: props.enable, ...keyFields(key),
+    };
     await step(`Could not store the seed of MFA device ${serial} in secret ${props.seedSecretArn}`, () => new SecretsManagerClient({}).send(
-      new PutSecretValueCommand({
-        SecretId: props.seedSecretArn,
-        SecretString: JSON.stringify({
-          serialNumber: serial, userName: props.userName, seed, otpauthUri: uri, enabled: props.enable, ...keyFields(key),
-        }),
-      })));
+      new PutSecretValueCommand({ SecretId: props.seedSecretArn, SecretString: JSON.stringify(value) })));
   } catch (err) {
     const failure = errorMessage(err);
     if (enabled) {
@@ -298,7 +296,7 @@ async function ignoreNoSuchEntity(call: Promise<unknown>): Promise<void> {
 }
 
 function propertiesOf(raw: Record<string, unknown>): DeviceProperties {
-  const text = (key: string, fallback?: string): string => {
+  const text = (key: keyof VirtualMfaDeviceResourceProperties, fallback?: string): string => {
     const value = raw[key] ?? fallback;
     if (typeof value !== 'string' || value === '') {
       throw new Error(`Resource property ${key} must be a non-empty string, but got ${JSON.stringify(value) ?? 'nothing'}.`);
@@ -323,7 +321,7 @@ function propertiesOf(raw: Record<string, unknown>): DeviceProperties {
  * quotes the values.
  */
 function accessKeyOf(raw: Record<string, unknown>): AccessKey | undefined {
-  const { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey } = raw;
+  const { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey } = raw as Partial<Record<keyof VirtualMfaDeviceResourceProperties, unknown>>;
   if (accessKeyId === undefined && secretAccessKey === undefined) {
     return undefined;
   }

@@ -1,14 +1,15 @@
 import * as OTPAuth from 'otpauth';
+import { TOTP } from '../contract';
 
 /**
  * Length of a TOTP time step in seconds (RFC 6238 default, the only value AWS virtual MFA devices use).
  */
-export const TOTP_PERIOD_SECONDS = 30;
+export const TOTP_PERIOD_SECONDS: number = TOTP.periodSeconds;
 
 /**
  * Number of digits of an AWS MFA code.
  */
-export const TOTP_DIGITS = 6;
+export const TOTP_DIGITS: number = TOTP.digits;
 
 /**
  * The TOTP code (HMAC-SHA1, 30 s steps) of a base32 seed at a point in time.
@@ -20,7 +21,7 @@ export const TOTP_DIGITS = 6;
 export function totpCode(seedBase32: string, timeMs: number, digits = TOTP_DIGITS): string {
   return OTPAuth.TOTP.generate({
     secret: secretOf(seedBase32),
-    algorithm: 'SHA1',
+    algorithm: TOTP.algorithm,
     digits,
     period: TOTP_PERIOD_SECONDS,
     timestamp: timeMs,
@@ -59,7 +60,7 @@ export function otpauthUri(options: OtpauthUriOptions): string {
     issuer: options.issuer,
     label: options.account,
     secret: secretOf(options.seed),
-    algorithm: 'SHA1',
+    algorithm: TOTP.algorithm,
     digits: TOTP_DIGITS,
     period: TOTP_PERIOD_SECONDS,
   }).toString();

@@ -1,6 +1,7 @@
 import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { AccountRoleEntry } from '../contract';
 import type { MfaAccountRole } from '../mfa-account-role';
 import { mfaCondition } from './mfa-condition';
 import { nagArn } from './nag-arn';
@@ -105,7 +106,7 @@ export function checkAccountRoleOutput(what: string, characters: number): void {
 }
 
 /** One role in other accounts as the outputs describe it (`mfa-profile` reads it). */
-export function accountRoleEntry(role: MfaAccountRole): Record<string, unknown> {
+export function accountRoleEntry(role: MfaAccountRole): AccountRoleEntry {
   return {
     roleName: role.roleName,
     path: role.path ?? '/',

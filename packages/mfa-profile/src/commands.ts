@@ -9,6 +9,7 @@ import { updateFile, UpdateResult } from './profile-file';
 import { accessKeySection, checkDuration, credentialsStyle, roleProfiles, sessionSection, sourceProfileName } from './profiles';
 import { accessKeyOf, seedOf, updatedSeedSecret } from './secrets';
 import { loadSource, onlyDelegation, SourceOptions, unknownOutputs } from './source';
+import { OTPAUTH_ISSUER, otpauthAccountLabel, TOTP } from '../../../lib/contract';
 
 /**
  * The outside world of a command: environment, stdout (results), stderr (talk), and the terminal.
@@ -297,13 +298,27 @@ async function ask(io: Io, question: string, options: string): Promise<string> {
 }
 
 /**
- * The `otpauth://` URI of a seed whose secret has none, built with the TOTP module: `<user>@<account>`, issuer AWS.
+ * The `otpauth://` URI of a seed whose secret has none, with the label and parameters the device handler writes
+ * (lib/contract.ts): `<user>@<account>`, issuer AWS.
  */
 function otpauthUriOf(seed: string, serialNumber: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const totp: typeof import('../../../lib/handler/totp') = require('../../../lib/handler/totp');
+  const OTPAuth: typeof import('otpauth') = require('otpauth');
   const [, , , , account = '', resource = ''] = serialNumber.split(':');
-  return totp.otpauthUri({ seed, account: `${resource.split('/').pop()}@${account}`, issuer: 'Amazon Web Services' });
+  let secret: InstanceType<typeof OTPAuth.Secret>;
+  try {
+    secret = OTPAuth.Secret.fromBase32(seed);
+  } catch {
+    throw new CliError(`The seed of the MFA device ${serialNumber} is not valid base32 (RFC 4648: letters A-Z and digits 2-7).`);
+  }
+  return new OTPAuth.TOTP({
+    issuer: OTPAUTH_ISSUER,
+    label: otpauthAccountLabel(resource.split('/').pop() ?? '', account),
+    secret,
+    algorithm: TOTP.algorithm,
+    digits: TOTP.digits,
+    period: TOTP.periodSeconds,
+  }).toString();
 }
 
 function fileFacts(result: UpdateResult): { created: boolean; changed: boolean; backup?: string } {

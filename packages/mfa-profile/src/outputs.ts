@@ -1,22 +1,12 @@
 import { CliError } from './errors';
+import { DELEGATION_OUTPUT_FIELDS, DelegationOutputField } from '../../../lib/contract';
 
 /**
- * The fields of a `MfaDelegation`'s stack outputs (DESIGN.md): each output key is `<prefix><field>`.
+ * The fields of a `MfaDelegation`'s stack outputs (lib/contract.ts): each output key is `<prefix><field>`.
  */
-export const DELEGATION_FIELDS = [
-  'MfaRoleArn',
-  'MfaUserName',
-  'MfaUserArn',
-  'MfaSerial',
-  'MfaAccessKeySecretArn',
-  'MfaSeedSecretArn',
-  'MfaConsolePasswordSecretArn',
-  'MfaSourceProfile',
-  'MfaRoleProfile',
-  'MfaRoleMaxSessionDuration',
-] as const;
+export const DELEGATION_FIELDS: readonly DelegationOutputField[] = Object.values(DELEGATION_OUTPUT_FIELDS);
 
-export type DelegationField = (typeof DELEGATION_FIELDS)[number];
+export type DelegationField = DelegationOutputField;
 
 /**
  * The value of one stack output: the string, or (in a template preview) why it is unknown before deploy.
@@ -43,7 +33,7 @@ export interface Delegation {
   readonly member?: { readonly team: string; readonly userName: string };
 }
 
-const ROLE_ARN: DelegationField = 'MfaRoleArn';
+const ROLE_ARN: DelegationField = DELEGATION_OUTPUT_FIELDS.roleArn;
 
 /**
  * Every `MfaDelegation` in a stack's outputs: one per output key that ends with `MfaRoleArn`, sorted by id.

@@ -1,5 +1,6 @@
 import { CliError } from './errors';
 import { isJsonObject, parseJson } from './outputs';
+import { AccessKeySecretValue, PENDING_SECRET_KEY, SeedSecretValue } from '../../../lib/contract';
 
 /**
  * The access key in a secret (DESIGN.md): the access key secret `{ "userName", "accessKeyId", "secretAccessKey" }`, or
@@ -30,8 +31,8 @@ export interface SeedSecret {
  * The access key in a secret's `SecretString`. Errors name the secret, never its content.
  */
 export function accessKeyOf(secretString: string, secretArn: string): AccessKey {
-  const raw = objectOf(secretString, secretArn);
-  if ('pending' in raw) {
+  const raw: Partial<Record<keyof AccessKeySecretValue, unknown>> = objectOf(secretString, secretArn);
+  if (PENDING_SECRET_KEY in raw) {
     throw new CliError(`The secret ${secretArn} holds no access key yet: the MFA device that keeps it there has not been created.`);
   }
   if (typeof raw.accessKeyId !== 'string' || typeof raw.secretAccessKey !== 'string' || raw.accessKeyId === '' || raw.secretAccessKey === '') {
@@ -48,8 +49,8 @@ export function accessKeyOf(secretString: string, secretArn: string): AccessKey 
  * The MFA seed in a secret's `SecretString`; a placeholder (the device does not exist yet) or a forgotten seed fail.
  */
 export function seedOf(secretString: string, secretArn: string): SeedSecret {
-  const raw = objectOf(secretString, secretArn);
-  if ('pending' in raw) {
+  const raw: Partial<Record<keyof SeedSecretValue, unknown>> = objectOf(secretString, secretArn);
+  if (PENDING_SECRET_KEY in raw) {
     throw new CliError(`The secret ${secretArn} holds no seed yet: the MFA device has not been created.`);
   }
   if (raw.forgotten === true) {
@@ -74,7 +75,7 @@ export function seedOf(secretString: string, secretArn: string): SeedSecret {
  * removed and `forgotten: true` added. Every other key is kept, the access key of a combined secret included.
  */
 export function updatedSeedSecret(secret: SeedSecret, change: { readonly enabled: boolean; readonly forget: boolean }): string {
-  const next: Record<string, unknown> = { ...secret.raw, enabled: change.enabled };
+  const next: Partial<Record<keyof SeedSecretValue, unknown>> = { ...secret.raw, enabled: change.enabled };
   if (change.forget) {
     delete next.seed;
     delete next.otpauthUri;

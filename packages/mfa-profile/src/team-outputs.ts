@@ -1,5 +1,6 @@
 import { CliError } from './errors';
 import { Delegation, DelegationField, list, parseJsonObject, StackOutputs } from './outputs';
+import { TEAM_OUTPUT_FIELDS, TEAM_OUTPUT_VERSIONS, TeamMemberEntry, TeamOutput, TeamRoleEntry, teamSecretName } from '../../../lib/contract';
 
 /**
  * The stack outputs of an `MfaTeam` (DESIGN.md, "Stack outputs of MfaTeam"): `<prefix>MfaTeam` holds the team,
@@ -8,13 +9,12 @@ import { Delegation, DelegationField, list, parseJsonObject, StackOutputs } from
  * functions take as they take the delegations of `MfaDelegation`s.
  */
 
-const TEAM_FIELD = 'MfaTeam';
+const TEAM_FIELD = TEAM_OUTPUT_FIELDS.team;
 /**
- * The versions of the team output this reader understands. Version 1: a member's access key is in its own secret
- * `<userName>/access-key`. Version 2: a member with the team's virtual device keeps its access key in the seed secret
- * `<userName>/mfa-seed`; only a member with an existing device (`mfaSerial`) has an `<userName>/access-key` secret.
+ * The versions of the team output this reader understands (lib/contract.ts, TEAM_OUTPUT_VERSIONS). A newer version
+ * is refused with the advice to upgrade: its outputs may hold what this reader would silently drop.
  */
-const SUPPORTED_VERSIONS = [1, 2];
+const SUPPORTED_VERSIONS: readonly number[] = [TEAM_OUTPUT_VERSIONS.accessKeySecret, TEAM_OUTPUT_VERSIONS.accessKeyInSeedSecret];
 
 /** A role of a team; a value that a template preview cannot know is undefined, with the reason in `unknown`. */
 export interface TeamRole {
@@ -86,19 +86,16 @@ export function pickTeam(stackName: string, prefixes: readonly string[], name?: 
  */
 export function readTeam(stackName: string, outputs: StackOutputs, prefix: string): Team {
   const teamKey = prefix + TEAM_FIELD;
-  const team = object(known(stackName, outputs, teamKey), teamKey);
-  if (!SUPPORTED_VERSIONS.includes(team.version as number)) {
-    throw new CliError(`${teamKey} of stack ${stackName} is of version ${JSON.stringify(team.version)}, but this mfa-profile reads versions `
-      + `${list(SUPPORTED_VERSIONS.map(String))}: use the mfa-profile of the cdk-mfa-delegation version that defined the stack.`);
-  }
-  const text = (field: string): string => {
+  const team: Partial<Record<keyof TeamOutput, unknown>> = object(known(stackName, outputs, teamKey), teamKey);
+  checkVersion(stackName, teamKey, team.version);
+  const text = (field: keyof TeamOutput): string => {
     const value = team[field];
     if (typeof value !== 'string' || value === '') {
       throw new CliError(`${teamKey} of stack ${stackName} has no ${field}.`);
     }
     return value;
   };
-  const count = (field: string): number => {
+  const count = (field: keyof TeamOutput): number => {
     const value = team[field];
     if (!Number.isInteger(value) || (value as number) < 1) {
       throw new CliError(`${teamKey} of stack ${stackName} has no ${field}.`);
@@ -109,14 +106,14 @@ export function readTeam(stackName: string, outputs: StackOutputs, prefix: strin
   const roles: Record<string, TeamRole> = {};
   const unknownRoles: string[] = [];
   for (let i = 1; i <= count('roleOutputs'); i++) {
-    const key = `${prefix}MfaTeamRoles${i}`;
+    const key = `${prefix}${TEAM_OUTPUT_FIELDS.roles}${i}`;
     const value = present(stackName, outputs, key, teamKey);
     if (typeof value !== 'string') {
       unknownRoles.push(`${key}: ${value.unknown}`);
       continue;
     }
     for (const [name, role] of Object.entries(object(value, key))) {
-      const { roleArn, maxSessionDuration } = (role ?? {}) as Record<string, unknown>;
+      const { roleArn, maxSessionDuration } = (role ?? {}) as Partial<Record<keyof TeamRoleEntry, unknown>>;
       if (typeof roleArn !== 'string' || !Number.isInteger(maxSessionDuration)) {
         throw new CliError(`${key} of stack ${stackName} has no roleArn or maxSessionDuration for the role ${name}.`);
       }
@@ -126,13 +123,13 @@ export function readTeam(stackName: string, outputs: StackOutputs, prefix: strin
 
   const members: TeamMember[] = [];
   for (let i = 1; i <= count('memberOutputs'); i++) {
-    const key = `${prefix}MfaTeamMembers${i}`;
+    const key = `${prefix}${TEAM_OUTPUT_FIELDS.members}${i}`;
     const value = present(stackName, outputs, key, teamKey);
     if (typeof value !== 'string') {
       throw new CliError(`${key} of stack ${stackName} is unknown before deploy: ${value.unknown}.`);
     }
     for (const [userName, member] of Object.entries(object(value, key))) {
-      const { roles: memberRoles, accessKey, mfaSerial } = (member ?? {}) as Record<string, unknown>;
+      const { roles: memberRoles, accessKey, mfaSerial } = (member ?? {}) as Partial<Record<keyof TeamMemberEntry, unknown>>;
       if (!Array.isArray(memberRoles) || !memberRoles.every((r) => typeof r === 'string') || typeof accessKey !== 'boolean'
         || (mfaSerial !== undefined && typeof mfaSerial !== 'string')) {
         throw new CliError(`${key} of stack ${stackName} has a malformed entry for the member ${userName}.`);
@@ -181,15 +178,16 @@ export function findMember(team: Team, userName: string): TeamMember {
  */
 export function memberDelegations(team: Team, userName: string): Delegation[] {
   const member = findMember(team, userName);
-  const secret = `${team.secretNamePrefix}${member.userName}`;
-  const accessKeySecret = team.version >= 2 && member.mfaSerial === undefined ? `${secret}/mfa-seed` : `${secret}/access-key`;
+  const seedSecret = teamSecretName(team.secretNamePrefix, member.userName, 'seed');
+  const accessKeySecret = team.version >= TEAM_OUTPUT_VERSIONS.accessKeyInSeedSecret && member.mfaSerial === undefined
+    ? seedSecret : teamSecretName(team.secretNamePrefix, member.userName, 'accessKey');
   const common: Partial<Record<DelegationField, string>> = {
     MfaUserName: member.userName,
     MfaUserArn: `${team.mfaSerialPrefix.replace(/:mfa\/.*$/, ':user')}${team.path}${member.userName}`,
     MfaSerial: member.mfaSerial ?? `${team.mfaSerialPrefix}${member.userName}`,
     MfaSourceProfile: member.userName,
     ...(member.accessKey ? { MfaAccessKeySecretArn: accessKeySecret } : {}),
-    ...(member.mfaSerial === undefined ? { MfaSeedSecretArn: `${secret}/mfa-seed` } : {}),
+    ...(member.mfaSerial === undefined ? { MfaSeedSecretArn: seedSecret } : {}),
   };
   return member.roles.map((name) => {
     const role = team.roles[name];
@@ -214,6 +212,20 @@ export function memberDelegations(team: Team, userName: string): Delegation[] {
       member: { team: team.prefix, userName: member.userName },
     };
   });
+}
+
+/**
+ * A team output this reader understands: a newer version asks to upgrade mfa-profile, an unknown one names what is read.
+ */
+function checkVersion(stackName: string, teamKey: string, version: unknown): void {
+  if (typeof version === 'number' && Number.isInteger(version) && version > Math.max(...SUPPORTED_VERSIONS)) {
+    throw new CliError(`${teamKey} of stack ${stackName} is of version ${version}, newer than the versions this mfa-profile reads `
+      + `(${list(SUPPORTED_VERSIONS.map(String))}): upgrade mfa-profile to the release of the cdk-mfa-delegation version that defined the stack.`);
+  }
+  if (!SUPPORTED_VERSIONS.includes(version as number)) {
+    throw new CliError(`${teamKey} of stack ${stackName} is of version ${JSON.stringify(version)}, but this mfa-profile reads versions `
+      + `${list(SUPPORTED_VERSIONS.map(String))}.`);
+  }
 }
 
 function present(stackName: string, outputs: StackOutputs, key: string, teamKey: string) {

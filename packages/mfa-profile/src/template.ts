@@ -1,5 +1,6 @@
 import { CliError } from './errors';
 import { isJsonObject, OutputValue, StackOutputs } from './outputs';
+import { SERIAL_NUMBER_ATTRIBUTE, VIRTUAL_MFA_DEVICE_RESOURCE_TYPE } from '../../../lib/contract';
 
 /**
  * What a template preview knows about the account it will be deployed to.
@@ -116,7 +117,7 @@ class Preview {
       case 'AWS::IAM::Role':
         return this.named(resource, name, 'RoleName');
       case 'AWS::IAM::VirtualMFADevice':
-      case 'Custom::VirtualMfaDevice':
+      case VIRTUAL_MFA_DEVICE_RESOURCE_TYPE:
         return this.serialNumber(resource, name);
       case undefined:
         return { unknown: `${name} is a parameter or not in the template` };
@@ -131,7 +132,7 @@ class Preview {
     if ((type === 'AWS::IAM::Role' || type === 'AWS::IAM::User') && attribute === 'Arn') {
       return type === 'AWS::IAM::Role' ? this.iamArn('role', resource, id, 'RoleName') : this.iamArn('user', resource, id, 'UserName');
     }
-    if ((type === 'Custom::VirtualMfaDevice' || type === 'AWS::IAM::VirtualMFADevice') && attribute === 'SerialNumber') {
+    if ((type === VIRTUAL_MFA_DEVICE_RESOURCE_TYPE || type === 'AWS::IAM::VirtualMFADevice') && attribute === SERIAL_NUMBER_ATTRIBUTE) {
       return this.serialNumber(resource, id);
     }
     return { unknown: `${id}.${attribute}${type ? ` (${type})` : ''} is set at deploy` };

@@ -1,0 +1,216 @@
+// The contract between the constructs (lib/), the custom resource handler (lib/handler/) and the command
+// `mfa-profile` (packages/mfa-profile/): every name and shape that one of them writes and another reads.
+// No imports, no dependencies: the handler bundle and the CLI package compile this file into themselves, so a change
+// here that one side does not follow is a compile error, not a drift found in production.
+// Documented for users in DESIGN.md ("Stack outputs", "Secrets", "The custom resource").
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stack outputs of MfaDelegation: each output key is `<outputPrefix><field>`.
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The fields of an `MfaDelegation`'s stack outputs, by the name the construct gives them.
+ */
+export const DELEGATION_OUTPUT_FIELDS = {
+  roleArn: 'MfaRoleArn',
+  userName: 'MfaUserName',
+  userArn: 'MfaUserArn',
+  mfaSerial: 'MfaSerial',
+  accessKeySecretArn: 'MfaAccessKeySecretArn',
+  seedSecretArn: 'MfaSeedSecretArn',
+  consolePasswordSecretArn: 'MfaConsolePasswordSecretArn',
+  sourceProfile: 'MfaSourceProfile',
+  roleProfile: 'MfaRoleProfile',
+  roleMaxSessionDuration: 'MfaRoleMaxSessionDuration',
+  accountRoles: 'MfaAccountRoles',
+} as const;
+
+/** The suffix of one output key of an `MfaDelegation`. */
+export type DelegationOutputField = (typeof DELEGATION_OUTPUT_FIELDS)[keyof typeof DELEGATION_OUTPUT_FIELDS];
+
+/**
+ * One role in other accounts, as `<prefix>MfaAccountRoles` (a JSON array) and `<prefix>MfaTeamAccountRolesN`
+ * (a JSON map by role name) describe it.
+ */
+export interface AccountRoleEntry {
+  readonly roleName: string;
+  /** The role's IAM path, `/` by default. */
+  readonly path: string;
+  /** The accounts the role is in; absent when only `organizationId` is given. */
+  readonly accounts?: readonly string[];
+  /** The organization whose accounts the role may be in. */
+  readonly organizationId?: string;
+  /** The longest session of the role, in seconds. */
+  readonly maxSessionDuration: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stack outputs of MfaTeam: `<prefix>MfaTeam` holds the team, `<prefix>MfaTeamRoles1..R`, `<prefix>MfaTeamMembers1..M`
+// and `<prefix>MfaTeamAccountRoles1..A` hold JSON maps spread over several outputs.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The suffixes of an `MfaTeam`'s output keys; the maps' outputs are numbered from 1 (`MfaTeamRoles1`). */
+export const TEAM_OUTPUT_FIELDS = {
+  team: 'MfaTeam',
+  roles: 'MfaTeamRoles',
+  members: 'MfaTeamMembers',
+  accountRoles: 'MfaTeamAccountRoles',
+} as const;
+
+/**
+ * The versions of the team output (`TeamOutput.version`). A reader refuses a version newer than it knows: the outputs
+ * may hold what it would silently drop.
+ */
+export const TEAM_OUTPUT_VERSIONS = {
+  /** A member's access key is in its own secret `<secretNamePrefix><userName>/access-key`. */
+  accessKeySecret: 1,
+  /**
+   * A member with the team's virtual device keeps its access key in the seed secret `<secretNamePrefix><userName>/mfa-seed`;
+   * only a member with an existing device (`mfaSerial`) has an `access-key` secret.
+   */
+  accessKeyInSeedSecret: 2,
+  /** As 2, and the team has roles in other accounts (`accountRoleOutputs`, the `MfaTeamAccountRoles` outputs). */
+  accountRoles: 3,
+} as const;
+
+/** The newest version of the team output that the constructs write. */
+export const TEAM_OUTPUT_VERSION = TEAM_OUTPUT_VERSIONS.accountRoles;
+
+/** The JSON of `<prefix>MfaTeam`. */
+export interface TeamOutput {
+  readonly version: number;
+  readonly teamName: string;
+  /** The IAM path of the team's users, groups, roles and devices: `/mfa-team/<teamName>/`. */
+  readonly path: string;
+  /** `arn:<partition>:iam::<account>:mfa/mfa-team/<teamName>/`: a member's virtual device is this and the user name. */
+  readonly mfaSerialPrefix: string;
+  /** `mfa-team/<teamName>/`: see `teamSecretName`. */
+  readonly secretNamePrefix: string;
+  /** How many `MfaTeamRoles<N>` outputs there are. */
+  readonly roleOutputs: number;
+  /** How many `MfaTeamMembers<N>` outputs there are. */
+  readonly memberOutputs: number;
+  /** How many `MfaTeamAccountRoles<N>` outputs there are (version 3). */
+  readonly accountRoleOutputs?: number;
+}
+
+/** One entry of the JSON map in `<prefix>MfaTeamRoles<N>`, by role name. */
+export interface TeamRoleEntry {
+  readonly roleArn: string;
+  /** In seconds. */
+  readonly maxSessionDuration: number;
+}
+
+/** One entry of the JSON map in `<prefix>MfaTeamMembers<N>`, by user name. */
+export interface TeamMemberEntry {
+  /** The names of the team roles the member may assume. */
+  readonly roles: readonly string[];
+  readonly accessKey: boolean;
+  /** The serial of an existing device; absent for the virtual device the team defines. */
+  readonly mfaSerial?: string;
+}
+
+/** The IAM path of a team's users, groups, roles and devices. */
+export function teamPath(teamName: string): string {
+  return `/mfa-team/${teamName}/`;
+}
+
+/** The prefix of the names of a team's secrets. */
+export function teamSecretNamePrefix(teamName: string): string {
+  return `mfa-team/${teamName}/`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Secrets
+// ---------------------------------------------------------------------------------------------------------------
+
+/** What a team member's secrets are called after `<secretNamePrefix><userName>/`. */
+export const TEAM_SECRET_SUFFIXES = {
+  seed: 'mfa-seed',
+  accessKey: 'access-key',
+} as const;
+
+/** The name of a team member's secret: `<secretNamePrefix><userName>/mfa-seed` or `.../access-key`. */
+export function teamSecretName(secretNamePrefix: string, userName: string, kind: keyof typeof TEAM_SECRET_SUFFIXES): string {
+  return `${secretNamePrefix}${userName}/${TEAM_SECRET_SUFFIXES[kind]}`;
+}
+
+/**
+ * The key of the placeholder JSON (`{ "pending": "<random>" }`) a seed secret holds until the handler has created
+ * the device and written the seed.
+ */
+export const PENDING_SECRET_KEY = 'pending';
+
+/** The JSON a seed secret holds once the handler has written it, and `mfa-setup` has changed it. */
+export interface SeedSecretValue {
+  readonly serialNumber: string;
+  readonly userName: string;
+  /** The shared secret in base32 (IAM's `Base32StringSeed`); removed by `mfa-setup --forget`. */
+  readonly seed?: string;
+  /** The `otpauth://` URI of the seed (see `otpauthAccountLabel`); removed with the seed. */
+  readonly otpauthUri?: string;
+  /** Whether the device is enabled for the user. */
+  readonly enabled: boolean;
+  /** `true` once `mfa-setup --forget` removed the seed. */
+  readonly forgotten?: boolean;
+  /** The user's access key, when the device keeps it (`VirtualMfaDevice` `accessKey`, an `MfaTeam` member). */
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+}
+
+/** The JSON an access key secret holds. */
+export interface AccessKeySecretValue {
+  readonly userName: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The custom resource of VirtualMfaDevice
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The CloudFormation type of the device's custom resource. */
+export const VIRTUAL_MFA_DEVICE_RESOURCE_TYPE = 'Custom::VirtualMfaDevice';
+
+/** The resource properties of `Custom::VirtualMfaDevice` (besides `ServiceToken`). */
+export interface VirtualMfaDeviceResourceProperties {
+  readonly UserName: string;
+  /** `VirtualMFADeviceName`. */
+  readonly DeviceName: string;
+  /** The device's IAM path. */
+  readonly Path: string;
+  /** The secret the handler writes the seed into (`SeedSecretValue`). */
+  readonly SeedSecretArn: string;
+  /** Whether the handler enables the device for the user: `'true'` or `'false'`. */
+  readonly Enable: 'true' | 'false';
+  /** The user's access key to keep in the seed secret too: both or neither, the secret only as an intrinsic. */
+  readonly AccessKeyId?: string;
+  readonly SecretAccessKey?: string;
+}
+
+/** The response `Data` of `Custom::VirtualMfaDevice`, its `Fn::GetAtt` attributes. */
+export interface VirtualMfaDeviceResourceData {
+  readonly SerialNumber: string;
+}
+
+/** The attribute of `Custom::VirtualMfaDevice` (and `AWS::IAM::VirtualMFADevice`) that is the device's serial. */
+export const SERIAL_NUMBER_ATTRIBUTE: keyof VirtualMfaDeviceResourceData = 'SerialNumber';
+
+// ---------------------------------------------------------------------------------------------------------------
+// TOTP and the otpauth:// URI (the handler writes it, mfa-profile shows it)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The TOTP parameters of an AWS virtual MFA device (RFC 6238 defaults, the only ones AWS uses). */
+export const TOTP = {
+  algorithm: 'SHA1',
+  digits: 6,
+  periodSeconds: 30,
+} as const;
+
+/** The issuer an authenticator app shows for the device. */
+export const OTPAUTH_ISSUER = 'Amazon Web Services';
+
+/** The account label an authenticator app shows for the device: `<userName>@<accountId>`. */
+export function otpauthAccountLabel(userName: string, accountId: string): string {
+  return `${userName}@${accountId}`;
+}
