@@ -1,7 +1,7 @@
 import { App, AppProps, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { MfaAccountRole, MfaRoleStackSet, MfaRoleStackSetTarget, MfaTeam } from '../lib';
+import { MfaRoleStackSet, MfaRoleStackSetTarget, MfaTeam, MfaTeamAccountRole } from '../lib';
 
 /**
  * The organization of the example: where the people live, and where the roles go. Override any of them with
@@ -16,16 +16,16 @@ export const ORG_EXAMPLE = {
 
 /** The MFA-only roles of every workload account: read-only for everyone, admin for a few with a fresh MFA code. */
 const ROLES = [
-  { roleName: 'platform-readonly', managedPolicy: 'ReadOnlyAccess', maxMfaAge: Duration.hours(1) },
-  { roleName: 'platform-admin', managedPolicy: 'AdministratorAccess', maxMfaAge: Duration.minutes(15) },
+  { roleName: 'platform-readonly', teamRoleName: 'readonly', managedPolicy: 'ReadOnlyAccess', maxMfaAge: Duration.hours(1) },
+  { roleName: 'platform-admin', teamRoleName: 'admin', managedPolicy: 'AdministratorAccess', maxMfaAge: Duration.minutes(15) },
 ];
 
 /** Props of the roles' stack. */
 export interface MfaOrgRolesStackProps extends StackProps {
   readonly identityAccount: string;
   readonly organizationalUnitIds: string[];
-  /** The IAM path of the users who may assume the roles (the team's). */
-  readonly principalPath: string;
+  /** The teamName of the MfaTeam whose members may assume the roles. */
+  readonly trustedTeam: string;
 }
 
 /**
@@ -39,10 +39,11 @@ export class MfaOrgRolesStack extends Stack {
     super(scope, id, props);
     this.roles = new MfaRoleStackSet(this, 'Roles', {
       identityAccount: props.identityAccount,
-      principalPath: props.principalPath,
+      trustedTeam: props.trustedTeam,
       stackSetName: 'mfa-platform-roles',
       roles: ROLES.map((r) => ({
         roleName: r.roleName,
+        teamRoleName: r.teamRoleName,
         managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(r.managedPolicy)],
         maxMfaAge: r.maxMfaAge,
       })),
@@ -51,8 +52,8 @@ export class MfaOrgRolesStack extends Stack {
     for (const r of ROLES) {
       Validations.of(this.roles.role(r.roleName)).acknowledge({
         id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${r.managedPolicy}]`,
-        reason: `${r.roleName} gets ${r.managedPolicy}, which AWS keeps current; only the platform team's users of the identity account `
-          + 'may assume it, with MFA.',
+        reason: `${r.roleName} gets ${r.managedPolicy}, which AWS keeps current; only the members of the platform team whom the `
+          + 'identity account grants it may assume it, with MFA.',
       });
     }
   }
@@ -61,8 +62,8 @@ export class MfaOrgRolesStack extends Stack {
 /** Props of the identity account's stack. */
 export interface MfaOrgIdentityStackProps extends StackProps {
   readonly teamName: string;
-  /** The roles of the StackSet, as the team's users see them. */
-  readonly accountRoles: Array<{ readonly name: string; readonly role: MfaAccountRole }>;
+  /** The roles of the StackSet, as the team lists them. */
+  readonly accountRoles: MfaTeamAccountRole[];
 }
 
 /**
@@ -77,7 +78,7 @@ export class MfaOrgIdentityStack extends Stack {
     this.team = new MfaTeam(this, 'Platform', {
       teamName: props.teamName,
       roles: [],
-      accountRoles: props.accountRoles.map(({ name, role }) => ({ name, ...role })),
+      accountRoles: props.accountRoles,
       members: [
         { userName: 'alice', roles: ['readonly', 'admin'] },
         { userName: 'bob', roles: ['readonly'] },
@@ -102,15 +103,12 @@ export function createOrgExampleApp(props?: AppProps): App {
     description: 'cdk-mfa-delegation organization example: MFA-only roles in every account of the organizational units',
     identityAccount,
     organizationalUnitIds,
-    principalPath: `/mfa-team/${teamName}/`,
+    trustedTeam: teamName,
   });
   new MfaOrgIdentityStack(app, 'MfaOrgIdentity', {
     description: 'cdk-mfa-delegation organization example: the platform team\'s users, who may assume the roles with MFA',
     teamName,
-    accountRoles: [
-      { name: 'readonly', role: roles.roles.accountRole('platform-readonly', { organizationId }) },
-      { name: 'admin', role: roles.roles.accountRole('platform-admin', { organizationId }) },
-    ],
+    accountRoles: ROLES.map((r) => roles.roles.teamAccountRole(r.roleName, { organizationId })),
   });
   return app;
 }

@@ -7,6 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { MfaAccountRole } from './mfa-account-role';
 import { MfaRequiredRole } from './mfa-required-role';
+import type { MfaTeamAccountRole } from './mfa-team';
+import { teamRoleTagKey } from './private/team-role-tag';
 import { renderTemplate } from './private/template-limits';
 import { validateAccountId, validateIamName, validateIamPath } from './private/validation';
 
@@ -20,6 +22,14 @@ export interface MfaRoleStackSetRole {
    * regardless of case.
    */
   readonly roleName: string;
+
+  /**
+   * The role's name in the `trustedTeam`'s `accountRoles` (what its members list in `roles`): the role trusts only
+   * members that the team tagged for it. 1 to 64 letters, digits and _+=.@-. Only with `trustedTeam`.
+   *
+   * @default - the roleName
+   */
+  readonly teamRoleName?: string;
 
   /**
    * The path of the role.
@@ -309,6 +319,17 @@ export interface MfaRoleStackSetProps {
   readonly principalPath?: string;
 
   /**
+   * The `teamName` of the MfaTeam of the identity account whose members may assume the roles: each role then trusts only
+   * users under the team's path (`/mfa-team/<teamName>/`) that carry the team's tag for that role
+   * (`aws:PrincipalTag/cdk-mfa-delegation:role:<teamRoleName>` = `<teamName>`), which the team puts on exactly the
+   * members it grants the role in its `accountRoles` (see `teamAccountRole`). A member granted only some roles cannot
+   * assume the others, even with `sts:AssumeRole` on `*` from another policy. Not with `principalPath`.
+   *
+   * @default - no team: the users under `principalPath`, or any user of the identity account
+   */
+  readonly trustedTeam?: string;
+
+  /**
    * The roles defined in every target account.
    */
   readonly roles: MfaRoleStackSetRole[];
@@ -397,6 +418,9 @@ export class MfaRoleStackSet extends Construct {
   /** The accounts of a self-managed target; undefined for organizational units. */
   public readonly accounts?: string[];
 
+  /** The teamName of the MfaTeam whose tagged members the roles trust, if any. */
+  public readonly trustedTeam?: string;
+
   private readonly roles = new Map<string, MfaRequiredRole>();
   private readonly specs = new Map<string, MfaRoleStackSetRole>();
 
@@ -408,7 +432,10 @@ export class MfaRoleStackSet extends Construct {
     }
     validateAccountId('identityAccount', props.identityAccount);
     validateIamPath('principalPath', props.principalPath);
-    validateStackSetRoles(props.roles);
+    validateStackSetRoles(props.roles, props.trustedTeam);
+    if (props.trustedTeam !== undefined && props.principalPath !== undefined) {
+      throw new Error(`trustedTeam cannot be combined with principalPath: the team's path is /mfa-team/${props.trustedTeam}/`);
+    }
     if (props.stackSetName !== undefined && !Token.isUnresolved(props.stackSetName) && !STACK_SET_NAME.test(props.stackSetName)) {
       throw new Error('stackSetName must be a letter followed by at most 127 letters, digits and hyphens, '
         + `but got '${props.stackSetName}' (${props.stackSetName.length} characters)`);
@@ -426,11 +453,16 @@ export class MfaRoleStackSet extends Construct {
       analyticsReporting: false,
       description: `cdk-mfa-delegation: MFA-only roles that trust IAM users of account ${props.identityAccount}`,
     });
-    const trusted = new iam.AccountPrincipal(props.identityAccount).withConditions({
-      // The caller's own user name as session name: CloudTrail in the member account names the person.
-      StringEquals: { 'sts:RoleSessionName': '${aws:username}' },
-      ...(props.principalPath === undefined ? {} : {
-        ArnLike: { 'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${props.identityAccount}:user${props.principalPath}*` },
+    this.trustedTeam = props.trustedTeam;
+    const principalPath = props.trustedTeam === undefined ? props.principalPath : `/mfa-team/${props.trustedTeam}/`;
+    const trusted = (spec: MfaRoleStackSetRole) => new iam.AccountPrincipal(props.identityAccount).withConditions({
+      StringEquals: {
+        // The caller's own user name as session name: CloudTrail in the member account names the person.
+        'sts:RoleSessionName': '${aws:username}',
+        ...(props.trustedTeam === undefined ? {} : { [`aws:PrincipalTag/${teamRoleTagKey(spec.teamRoleName ?? spec.roleName)}`]: props.trustedTeam }),
+      },
+      ...(principalPath === undefined ? {} : {
+        ArnLike: { 'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${props.identityAccount}:user${principalPath}*` },
       }),
     });
     for (const spec of props.roles) {
@@ -444,7 +476,7 @@ export class MfaRoleStackSet extends Construct {
         maxSessionDuration: spec.maxSessionDuration,
         maxMfaAge: spec.maxMfaAge ?? Duration.hours(1),
         permissionsBoundary: spec.permissionsBoundary,
-        trustedPrincipals: [trusted],
+        trustedPrincipals: [trusted(spec)],
       }));
     }
 
@@ -499,6 +531,18 @@ export class MfaRoleStackSet extends Construct {
       maxMfaAge: role.maxMfaAge,
       maxSessionDuration: spec.maxSessionDuration,
     };
+  }
+
+  /**
+   * A role of this StackSet as the `trustedTeam`'s `accountRoles` lists it: `accountRole` with the role's
+   * `teamRoleName` as its name in the team, so that the team tags the members it grants the role with the tag that
+   * the role's trust requires.
+   */
+  public teamAccountRole(roleName: string, options: AccountRoleOptions = {}): MfaTeamAccountRole {
+    if (this.trustedTeam === undefined) {
+      throw new Error(`${this.node.path} trusts no team: set trustedTeam to the teamName of the MfaTeam whose members may assume its roles`);
+    }
+    return { name: this.specs.get(roleName)?.teamRoleName ?? roleName, ...this.accountRole(roleName, options) };
   }
 
   /** The template of `templateStack` as the StackSet receives it: JSON without white space. */
@@ -564,9 +608,32 @@ function validateAccounts(what: string, accounts: readonly string[], required: b
   }
 }
 
-function validateStackSetRoles(roles: readonly MfaRoleStackSetRole[]): void {
+/** What MfaTeam takes as a teamName, and as the name of a role in the team. */
+const TEAM_NAME = /^[A-Za-z0-9_+=.@-]{1,64}$/;
+
+function validateStackSetRoles(roles: readonly MfaRoleStackSetRole[], trustedTeam: string | undefined): void {
   if (roles.length === 0) {
     throw new Error('roles must list at least one role');
+  }
+  if (trustedTeam !== undefined && (Token.isUnresolved(trustedTeam) || !TEAM_NAME.test(trustedTeam))) {
+    throw new Error(`trustedTeam must be the teamName of an MfaTeam: 1 to 64 characters of letters, digits and _+=.@- but got '${trustedTeam}'`);
+  }
+  const teamNames = new Map<string, string>();
+  for (const role of roles) {
+    if (role.teamRoleName !== undefined && trustedTeam === undefined) {
+      throw new Error(`The role ${role.roleName} has a teamRoleName, which names it in a trusted team: set trustedTeam too`);
+    }
+    const teamRoleName = role.teamRoleName ?? role.roleName;
+    if (trustedTeam !== undefined && !TEAM_NAME.test(teamRoleName)) {
+      throw new Error(`The role ${role.roleName} needs a teamRoleName of 1 to 64 characters of letters, digits and _+=.@- (its name in team `
+        + `${trustedTeam}), but got '${teamRoleName}'`);
+    }
+    const twin = teamNames.get(teamRoleName.toLowerCase());
+    if (trustedTeam !== undefined && twin !== undefined) {
+      throw new Error(`The roles ${twin} and ${role.roleName} have the same name in team ${trustedTeam} regardless of case ('${teamRoleName}'): `
+        + 'give each its own teamRoleName');
+    }
+    teamNames.set(teamRoleName.toLowerCase(), role.roleName);
   }
   const seen = new Map<string, string>();
   for (const role of roles) {

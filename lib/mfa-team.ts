@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
@@ -12,6 +12,7 @@ import { JsonEntry, packJson } from './private/json-outputs';
 import { jumpHash, memberKey } from './private/member-placement';
 import { nagArn } from './private/nag-arn';
 import { outputPrefixOf } from './private/output-prefix';
+import { teamRoleTagKey } from './private/team-role-tag';
 import { CLOUDFORMATION_LIMITS, IAM_LIMITS, checkTemplate, renderTemplate } from './private/template-limits';
 import { validateMfaSerial } from './private/validation';
 import { VirtualMfaDevice } from './virtual-mfa-device';
@@ -242,6 +243,7 @@ export class MfaTeam extends Construct {
 
   private readonly roles = new Map<string, MfaRequiredRole>();
   private readonly groups = new Map<string, iam.Group>();
+  private readonly accountRoleNames = new Set<string>();
   /** The handler's statement on the team's seed secrets, by stack: it gains GetSecretValue for a member with an access key. */
   private readonly seedSecretGrants = new Map<Stack, iam.PolicyStatement>();
 
@@ -382,6 +384,7 @@ export class MfaTeam extends Construct {
     }];
     acknowledgeAccountRole(group, spec);
     this.groups.set(spec.name, group);
+    this.accountRoleNames.add(spec.name);
   }
 
   private defineMember(scope: Construct, member: MfaTeamMember, enable: boolean): void {
@@ -391,6 +394,8 @@ export class MfaTeam extends Construct {
       path: this.path,
       groups: member.roles.map((name) => this.groups.get(name)!),
     });
+    // The tag that an MfaRoleStackSet with trustedTeam requires of the members of each account role.
+    member.roles.filter((name) => this.accountRoleNames.has(name)).forEach((name) => Tags.of(user).add(teamRoleTagKey(name), this.teamName));
     const key = (member.accessKey ?? true) ? new iam.AccessKey(memberScope, 'AccessKey', { user }) : undefined;
     if (member.mfaSerial === undefined) {
       // The device's handler keeps the access key in the seed secret: one secret per member.

@@ -58,7 +58,12 @@ describe('MfaTeam accountRoles', () => {
         },
       }],
     });
-    template.hasResourceProperties('AWS::IAM::User', { UserName: 'alice', Groups: [{ Ref: Match.stringLikeRegexp('^DevGroupsreadonly') }] });
+    template.hasResourceProperties('AWS::IAM::User', {
+      UserName: 'alice',
+      Groups: [{ Ref: Match.stringLikeRegexp('^DevGroupsreadonly') }],
+      // The tag that an MfaRoleStackSet with trustedTeam 'Dev' requires for the role 'readonly'.
+      Tags: [{ Key: 'cdk-mfa-delegation:role:readonly', Value: 'Dev' }],
+    });
   });
 
   test('restrict to the organization, to both, and take the path and the maximum MFA age of the role', () => {

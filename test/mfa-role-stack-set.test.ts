@@ -114,6 +114,34 @@ describe('MfaRoleStackSet', () => {
     });
   });
 
+  test('with trustedTeam, each role trusts only the team\'s users that carry the team\'s tag for that role', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    const stackSet = defineStackSet(stack, {
+      trustedTeam: 'Platform',
+      roles: [{ roleName: 'platform-readonly', teamRoleName: 'readonly' }, { roleName: 'admin' }],
+    });
+    // THEN
+    const { inner } = synthStackSet(stack);
+    const conditions = Object.values(inner.Resources).map((r: any) => r.Properties.AssumeRolePolicyDocument.Statement[0].Condition);
+    expect(conditions.map((c) => [c.StringEquals, c.ArnLike])).toEqual([
+      [
+        { 'sts:RoleSessionName': '${aws:username}', 'aws:PrincipalTag/cdk-mfa-delegation:role:readonly': 'Platform' },
+        { 'aws:PrincipalArn': PARTITION_ARN(':iam::111111111111:user/mfa-team/Platform/*') },
+      ],
+      [
+        { 'sts:RoleSessionName': '${aws:username}', 'aws:PrincipalTag/cdk-mfa-delegation:role:admin': 'Platform' },
+        { 'aws:PrincipalArn': PARTITION_ARN(':iam::111111111111:user/mfa-team/Platform/*') },
+      ],
+    ]);
+    expect(stackSet.trustedTeam).toEqual('Platform');
+    expect(stackSet.teamAccountRole('platform-readonly', { organizationId: 'o-a1b2c3d4e5' })).toEqual(expect.objectContaining({
+      name: 'readonly', roleName: 'platform-readonly', organizationId: 'o-a1b2c3d4e5',
+    }));
+    expect(stackSet.teamAccountRole('admin', { organizationId: 'o-a1b2c3d4e5' }).name).toEqual('admin');
+  });
+
   test('passes every MfaRequiredRole property of a role through: path, description, policies, durations and boundary', () => {
     // GIVEN
     const stack = newStack();
@@ -285,6 +313,16 @@ describe('MfaRoleStackSet', () => {
         'The path of the role admin must be 1 to 512 characters that start and end with \'/\' (printable ASCII in between), but got \'ops\''],
       ['a StackSet name with an underscore', { stackSetName: 'mfa_roles' },
         'stackSetName must be a letter followed by at most 127 letters, digits and hyphens, but got \'mfa_roles\' (9 characters)'],
+      ['a trusted team whose name MfaTeam would not take', { trustedTeam: 'platform team' },
+        'trustedTeam must be the teamName of an MfaTeam: 1 to 64 characters of letters, digits and _+=.@- but got \'platform team\''],
+      ['a trusted team and a principal path', { trustedTeam: 'Platform', principalPath: '/other/' },
+        'trustedTeam cannot be combined with principalPath: the team\'s path is /mfa-team/Platform/'],
+      ['a teamRoleName without a trusted team', { roles: [{ roleName: 'admin', teamRoleName: 'admin' }] },
+        'The role admin has a teamRoleName, which names it in a trusted team: set trustedTeam too'],
+      ['a role name with a comma as the name in a trusted team', { trustedTeam: 'Platform', roles: [{ roleName: 'read,only' }] },
+        'The role read,only needs a teamRoleName of 1 to 64 characters of letters, digits and _+=.@- (its name in team Platform), but got \'read,only\''],
+      ['two roles of one name in the trusted team', { trustedTeam: 'Platform', roles: [{ roleName: 'a', teamRoleName: 'x' }, { roleName: 'b', teamRoleName: 'X' }] },
+        'The roles a and b have the same name in team Platform regardless of case (\'X\'): give each its own teamRoleName'],
       ['a region that is not one', { region: 'Europe' }, 'region must be an AWS region such as us-east-1, but got \'Europe\''],
       ['a maximum age of the MFA sign-in over 36 hours', { roles: [{ roleName: 'admin', maxMfaAge: Duration.hours(37) }] },
         'maxMfaAge must be a whole number of seconds from 1 to 129600, but got 133200'],
@@ -324,6 +362,11 @@ describe('MfaRoleStackSet', () => {
         'executionRoleName must be 1 to 64 characters of letters, digits and _+=,.@- but got \'stack set\''],
     ])('on a target with %s', (_name, define, message) => {
       expect(define).toThrow(message);
+    });
+
+    test('to describe a role for a team when it trusts no team', () => {
+      expect(() => defineStackSet(newStack()).teamAccountRole('readonly', { organizationId: 'o-a1b2c3d4e5' }))
+        .toThrow('Org/Roles trusts no team: set trustedTeam to the teamName of the MfaTeam whose members may assume its roles');
     });
 
     test('to find a role it does not define, and names the roles it has', () => {

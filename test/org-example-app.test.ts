@@ -36,7 +36,7 @@ describe('the organization example app', () => {
     expect(scrubAssetHashes({ MfaOrgIdentity: templates.identity, MfaOrgRoles: templates.roles, TemplateBody: templates.inner })).toMatchSnapshot();
   });
 
-  test('deploys two MFA-only roles to the organizational units, trusting only the team\'s users of the identity account', () => {
+  test('deploys two MFA-only roles to the organizational units, trusting only the team\'s users of the identity account that it tagged for the role', () => {
     expect(templates.stackSet.Properties).toEqual(expect.objectContaining({
       StackSetName: 'mfa-platform-roles',
       PermissionModel: 'SERVICE_MANAGED',
@@ -45,8 +45,11 @@ describe('the organization example app', () => {
     }));
     const roles = Object.values(templates.inner.Resources) as any[];
     expect(roles.map((r) => r.Properties.RoleName)).toEqual(['platform-readonly', 'platform-admin']);
-    for (const role of roles) {
+    for (const [role, teamRoleName] of [[roles[0], 'readonly'], [roles[1], 'admin']]) {
       const [statement] = role.Properties.AssumeRolePolicyDocument.Statement;
+      expect(statement.Condition.StringEquals).toEqual({
+        'sts:RoleSessionName': '${aws:username}', [`aws:PrincipalTag/cdk-mfa-delegation:role:${teamRoleName}`]: 'Platform',
+      });
       expect(statement.Principal).toEqual({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } });
       expect(statement.Condition.ArnLike).toEqual({
         'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:user/mfa-team/Platform/*']] },

@@ -32,6 +32,12 @@ function trustOf(roleName: string): any {
   return inner.resources[inner.idOf('AWS::IAM::Role', (p) => p.RoleName === roleName)].Properties.AssumeRolePolicyDocument;
 }
 
+/** The principal tags of a team member's user, as the request context carries them (`aws:PrincipalTag/<key>`). */
+function memberTags(userName: string): Record<string, string> {
+  const user = identity.resources[identity.idOf('AWS::IAM::User', (p) => p.UserName === userName)].Properties;
+  return Object.fromEntries((user.Tags ?? []).map((t: { Key: string; Value: string }) => [`aws:PrincipalTag/${t.Key}`, t.Value]));
+}
+
 /** The identity policies of a team member: the inline policies of the groups it is in (its user has none of its own). */
 function memberPolicies(userName: string): SimulationIdentityPolicy[] {
   const user = identity.resources[identity.idOf('AWS::IAM::User', (p) => p.UserName === userName)].Properties;
@@ -48,10 +54,37 @@ interface Caller {
   readonly arn: string;
   readonly userName?: string;
   readonly policies: () => SimulationIdentityPolicy[];
+  /** The principal's tags. @default - none */
+  readonly tags?: () => Record<string, string>;
 }
 
-const ALICE: Caller = { who: 'alice (readonly and admin)', arn: `arn:aws:iam::${IDENTITY}:user/mfa-team/Platform/alice`, userName: 'alice', policies: () => memberPolicies('alice') };
-const BOB: Caller = { who: 'bob (readonly only)', arn: `arn:aws:iam::${IDENTITY}:user/mfa-team/Platform/bob`, userName: 'bob', policies: () => memberPolicies('bob') };
+const ALICE: Caller = {
+  who: 'alice (readonly and admin)',
+  arn: `arn:aws:iam::${IDENTITY}:user/mfa-team/Platform/alice`,
+  userName: 'alice',
+  policies: () => memberPolicies('alice'),
+  tags: () => memberTags('alice'),
+};
+const BOB: Caller = {
+  who: 'bob (readonly only)',
+  arn: `arn:aws:iam::${IDENTITY}:user/mfa-team/Platform/bob`,
+  userName: 'bob',
+  policies: () => memberPolicies('bob'),
+  tags: () => memberTags('bob'),
+};
+const BOB_ADMIN: Caller = {
+  who: 'bob (readonly only) with AdministratorAccess from another group of the identity account',
+  arn: BOB.arn,
+  userName: 'bob',
+  policies: () => [...memberPolicies('bob'), ADMINISTRATOR],
+  tags: () => memberTags('bob'),
+};
+const UNTAGGED: Caller = {
+  who: 'a user under the team\'s path that the team did not define (no tags), with AdministratorAccess',
+  arn: `arn:aws:iam::${IDENTITY}:user/mfa-team/Platform/mallory`,
+  userName: 'mallory',
+  policies: () => [ADMINISTRATOR],
+};
 const IDENTITY_ADMIN: Caller = {
   who: 'an administrator of the identity account outside the team\'s path', arn: `arn:aws:iam::${IDENTITY}:user/carol`, userName: 'carol', policies: () => [ADMINISTRATOR],
 };
@@ -94,6 +127,9 @@ const MATRIX: Row[] = [
   { caller: BOB, role: 'platform-readonly', account: MEMBER, mfaAge: 60, expected: 'Allowed' },
   { caller: BOB, role: 'platform-admin', account: MEMBER, mfaAge: 60, expected: 'ImplicitlyDenied' },
   { caller: BOB, role: 'platform-readonly', account: MEMBER, mfaAge: undefined, expected: 'ImplicitlyDenied' },
+  { caller: BOB_ADMIN, role: 'platform-admin', account: MEMBER, mfaAge: 60, expected: 'ImplicitlyDenied' },
+  { caller: BOB_ADMIN, role: 'platform-readonly', account: MEMBER, mfaAge: 60, expected: 'Allowed' },
+  { caller: UNTAGGED, role: 'platform-readonly', account: MEMBER, mfaAge: 60, expected: 'ImplicitlyDenied' },
   { caller: IDENTITY_ADMIN, role: 'platform-admin', account: MEMBER, mfaAge: 60, expected: 'ImplicitlyDenied' },
   { caller: IDENTITY_ADMIN, role: 'platform-readonly', account: MEMBER, mfaAge: 60, expected: 'ImplicitlyDenied' },
   { caller: IMPOSTOR, role: 'platform-admin', account: MEMBER, mfaAge: 60, sessionName: 'impostor', expected: 'ImplicitlyDenied' },
@@ -118,6 +154,7 @@ describe('the organization example across accounts', () => {
       'aws:ResourceAccount': row.account,
       'aws:ResourceOrgID': row.account === FOREIGN ? FOREIGN_ORG : ORG,
       ...(row.caller.userName ? { 'aws:username': row.caller.userName } : {}),
+      ...row.caller.tags?.() ?? {},
       ...(row.mfaAge === undefined ? {} : row.mfaAge === false
         ? { 'aws:MultiFactorAuthPresent': 'false' }
         : { 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': String(row.mfaAge) }),
@@ -134,19 +171,26 @@ describe('the organization example across accounts', () => {
   });
 
   test('the matrix covers every kind of caller and both roles (it cannot pass by leaving a case out)', () => {
-    expect(new Set(MATRIX.map((r) => r.caller)).size).toEqual(7);
+    expect(new Set(MATRIX.map((r) => r.caller)).size).toEqual(9);
     expect(MATRIX.filter((r) => r.expected === 'Allowed').map((r) => `${r.caller.userName} ${r.role}`)).toEqual([
       'alice platform-readonly', 'alice platform-readonly', 'alice platform-admin', 'alice platform-admin', 'bob platform-readonly',
+      'bob platform-readonly',
     ]);
+    expect(memberTags('alice')).toEqual({
+      'aws:PrincipalTag/cdk-mfa-delegation:role:readonly': 'Platform', 'aws:PrincipalTag/cdk-mfa-delegation:role:admin': 'Platform',
+    });
+    expect(memberTags('bob')).toEqual({ 'aws:PrincipalTag/cdk-mfa-delegation:role:readonly': 'Platform' });
   });
 
-  test('the trust alone admits the team\'s users with MFA, and only them: the identity policies are the second lock', async () => {
-    // bob has no grant on platform-admin; the role's trust would still let him in: the group policies decide.
-    const trust = await simulate({
+  test('the trust alone admits a member with MFA and the role\'s tag: the identity policies are the second lock', async () => {
+    // With an identity policy that allows everything, bob's tag for platform-readonly lets him through its trust, and
+    // the lack of a tag for platform-admin keeps him out of that one.
+    const request = (role: string) => simulate({
       principal: BOB.arn,
       action: 'sts:AssumeRole',
-      resource: `arn:aws:iam::${MEMBER}:role/platform-admin`,
+      resource: `arn:aws:iam::${MEMBER}:role/${role}`,
       context: {
+        ...memberTags('bob'),
         'aws:PrincipalArn': BOB.arn,
         'sts:RoleSessionName': 'bob',
         'aws:username': 'bob',
@@ -156,8 +200,9 @@ describe('the organization example across accounts', () => {
         'aws:ResourceOrgID': ORG,
       },
       identityPolicies: [ADMINISTRATOR],
-      resourcePolicy: trustOf('platform-admin'),
+      resourcePolicy: trustOf(role),
     });
-    expect(trust).toEqual('Allowed');
+    expect(await request('platform-readonly')).toEqual('Allowed');
+    expect(await request('platform-admin')).toEqual('ImplicitlyDenied');
   });
 });
