@@ -7,6 +7,7 @@ import { MfaRequiredRole } from './mfa-required-role';
 import { MfaUser } from './mfa-user';
 import { accountRoleOutput, accountRoleStatement, acknowledgeAccountRole, validateAccountRole } from './private/account-role-grants';
 import { outputPrefixOf } from './private/output-prefix';
+import { validateSessionName } from './private/session-revocation';
 import { validateIamName } from './private/validation';
 import { IMfaDevice, VirtualMfaDevice } from './virtual-mfa-device';
 
@@ -52,14 +53,26 @@ export interface MfaDelegationProps {
   /**
    * The longest time since the MFA sign-in after which the role may still be assumed.
    *
-   * @default - no bound on the age of the MFA sign-in
+   * @default Duration.hours(1)
    */
   readonly maxMfaAge?: Duration;
 
   /**
+   * Deny every session of the role issued before this time (UTC, ISO 8601): see MfaRequiredRole's
+   * `revokeSessionsIssuedBefore`. `role.revokeSessions` adds more cuts.
+   *
+   * @default - no session is revoked
+   */
+  readonly revokeSessionsIssuedBefore?: string;
+
+  /**
    * Trust this whole account (with MFA) instead of exactly the delegation's user, as the AWS Toolkit guide does.
    *
-   * @default - the role trusts exactly the delegation's user (least privilege)
+   * Then every principal of that account with `sts:AssumeRole` on the role (e.g. from `PowerUserAccess`) and an MFA
+   * device of its own may assume the role, and its session name is not tied to its user name (see MfaRequiredRole's
+   * `trustAccount`).
+   *
+   * @default - the role trusts exactly the delegation's user (least privilege), who must name its session after itself
    */
   readonly trustedAccount?: string;
 
@@ -192,6 +205,9 @@ export class MfaDelegation extends Construct {
     delegations.set(this.outputPrefix, this);
     validateIamName('profileName', props.profileName);
     validateIamName('sourceProfileName', props.sourceProfileName);
+    if (props.userName !== undefined && props.trustedAccount === undefined) {
+      validateSessionName('userName', props.userName);
+    }
     if (props.user && props.userName !== undefined) {
       throw new Error('user cannot be combined with userName: userName names a user that MfaDelegation defines');
     }
@@ -211,8 +227,10 @@ export class MfaDelegation extends Construct {
       inlinePolicies: props.inlinePolicies,
       maxSessionDuration: props.maxSessionDuration,
       maxMfaAge: props.maxMfaAge,
-      trustedAccount: props.trustedAccount,
-      trustedPrincipals: props.trustedAccount ? undefined : [this.mfaUser.user],
+      revokeSessionsIssuedBefore: props.revokeSessionsIssuedBefore,
+      ...(props.trustedAccount === undefined
+        ? { trustedPrincipals: [this.mfaUser.user] }
+        : { trustAccount: true, trustedAccount: props.trustedAccount }),
     });
     this.mfaUser.allowAssume(this.role);
     for (const accountRole of props.accountRoles ?? []) {

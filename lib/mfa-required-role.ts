@@ -1,9 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { mfaCondition } from './private/mfa-condition';
+import { DEFAULT_MAX_MFA_AGE, mfaCondition } from './private/mfa-condition';
 import { describePrincipal, describeValue, MfaProblem, mfaProblemOf, statementsOf } from './private/mfa-policy-inspection';
 import { checkPolicySize, IAM_POLICY_LIMITS, policySize, resolvedPolicySize } from './private/policy-size';
+import { denySessionsNotNamedStatements, revokeStatementJson, validateIssuedBefore, validateSessionName } from './private/session-revocation';
 import { MAX_MFA_AGE_SECONDS, validateAccountId, validateDuration, validateIamName } from './private/validation';
 
 /**
@@ -11,23 +12,40 @@ import { MAX_MFA_AGE_SECONDS, validateAccountId, validateDuration, validateIamNa
  */
 export interface MfaRequiredRoleProps {
   /**
-   * The AWS account whose principals may assume the role (with MFA), as in the IAM console's "Another AWS account".
+   * Specific principals (users or roles) that may assume the role, instead of a whole account.
    *
-   * The account's principals still need an identity policy that allows `sts:AssumeRole` on the role.
-   * Ignored when `trustedPrincipals` is given.
+   * Each gets its own trust statement with the MFA condition on it. An IAM user (an `iam.IUser`, or an
+   * `iam.ArnPrincipal` of a user ARN) must also name its session after itself: its statement requires
+   * `sts:RoleSessionName` = `${aws:username}`, so that CloudTrail names the person behind every session.
+   *
+   * One of `trustedPrincipals` and `trustAccount: true` is required.
+   *
+   * @default - none: `trustAccount` must be true
+   */
+  readonly trustedPrincipals?: iam.IPrincipal[];
+
+  /**
+   * Trust a whole AWS account (with MFA) instead of given principals: set it to `true` to state that choice.
+   *
+   * With account trust, **every principal of the account** (`trustedAccount`, or the stack's account) that an identity
+   * policy allows `sts:AssumeRole` on this role (as `"Resource": "*"` does, e.g. in `PowerUserAccess` or
+   * `AdministratorAccess`) and that has an MFA device of its own may assume the role: the role does not choose who.
+   * That is how the IAM console's "Another AWS account" works. Prefer `trustedPrincipals`.
+   *
+   * Cannot be combined with `trustedPrincipals`.
+   *
+   * @default false
+   */
+  readonly trustAccount?: boolean;
+
+  /**
+   * The account whose principals may assume the role (with MFA) when `trustAccount` is true, as in the IAM console's
+   * "Another AWS account". The account's principals still need an identity policy that allows `sts:AssumeRole` on the
+   * role.
    *
    * @default - the stack's account
    */
   readonly trustedAccount?: string;
-
-  /**
-   * Specific principals (users or roles) that may assume the role, instead of a whole account.
-   *
-   * Each gets its own trust statement with the MFA condition on it.
-   *
-   * @default - the account in `trustedAccount` is trusted
-   */
-  readonly trustedPrincipals?: iam.IPrincipal[];
 
   /**
    * The longest time since the MFA sign-in after which the role may still be assumed.
@@ -35,9 +53,19 @@ export interface MfaRequiredRoleProps {
    * Adds `NumericLessThan aws:MultiFactorAuthAge <seconds>` to every trust statement. Between 1 second and 36 hours
    * (the longest session that `GetSessionToken` gives).
    *
-   * @default - no bound on the age of the MFA sign-in
+   * @default Duration.hours(1)
    */
   readonly maxMfaAge?: Duration;
+
+  /**
+   * Deny every session of the role issued before this time (UTC, ISO 8601, e.g. `2026-12-01T12:00:00Z`), as the IAM
+   * console's "Revoke active sessions" does: an inline policy of the role denies every action when
+   * `aws:TokenIssueTime` is earlier. Sessions issued later are not affected, so the statement never needs lifting.
+   * More cuts (also for one session name) can be added with `revokeSessions`.
+   *
+   * @default - no session is revoked
+   */
+  readonly revokeSessionsIssuedBefore?: string;
 
   /**
    * A name for the role.
@@ -90,39 +118,77 @@ export interface MfaRequiredRoleProps {
 }
 
 /**
- * Defines an IAM role that can only be assumed with MFA.
+ * Which sessions of an MfaRequiredRole to revoke.
+ */
+export interface RevokeSessionsOptions {
+  /**
+   * Deny the sessions issued before this time: UTC, ISO 8601 (e.g. `2026-12-01T12:00:00Z`).
+   */
+  readonly issuedBefore: string;
+
+  /**
+   * Deny only the sessions with this name (`aws:userid` ending in `:<sessionName>`). Where the trust policy requires
+   * the session name to be the caller's IAM user name (trusted IAM users, MfaDelegation, MfaTeam), that is every
+   * session of that user.
+   *
+   * @default - every session of the role
+   */
+  readonly sessionName?: string;
+}
+
+/** The name of the role's inline policy that revokes sessions (`revokeSessions`, MfaTeam's members). */
+const SESSION_POLICY_NAME = 'RevokeSessions';
+
+/** The longest list of session names kept in the inline policy; longer ones go to managed policies. */
+const INLINE_SESSION_NAMES_CHARS = 8192;
+/** The longest statement of a split list of session names, so that several fill a managed policy well. */
+const SESSION_NAMES_STATEMENT_CHARS = 2048;
+/** `{"Version":"2012-10-17","Statement":[]}` */
+const POLICY_DOCUMENT_OVERHEAD_CHARS = 40;
+
+/**
+ * Defines an IAM role that can only be assumed with MFA, by the principals the stack names.
  *
- * Every statement of its trust policy carries `Bool aws:MultiFactorAuthPresent "true"` on the principal itself, so
- * no principal can assume the role with long-term access keys alone. A trust statement added later without that
- * condition fails synthesis, and `grantAssumeRole` puts the condition on the grantee's statement too.
+ * Every statement of its trust policy carries `Bool aws:MultiFactorAuthPresent "true"` and `NumericLessThan
+ * aws:MultiFactorAuthAge` (one hour unless `maxMfaAge` says otherwise) on the principal itself, so no principal can
+ * assume the role with long-term access keys alone, nor with a code older than the bound. A trust statement added
+ * later without that condition fails synthesis, and `grantAssumeRole` puts the condition on the grantee's statement
+ * too. IAM users it trusts must name their session after themselves (`sts:RoleSessionName` = `${aws:username}`).
+ *
+ * The role trusts `trustedPrincipals`, or a whole account only with `trustAccount: true`. Sessions can be cut with
+ * `revokeSessionsIssuedBefore` or `revokeSessions` (AWS's "revoke active sessions").
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html
  *
  * @example
  * declare const stack: Stack;
+ * declare const user: iam.IUser;
  * new MfaRequiredRole(stack, 'Role', {
  *   roleName: 'toolkit-role',
+ *   trustedPrincipals: [user],
  *   managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
  * });
  */
 export class MfaRequiredRole extends iam.Role {
   /**
-   * The bound on the age of the MFA sign-in, if any.
+   * The bound on the age of the MFA sign-in.
    */
-  public readonly maxMfaAge?: Duration;
+  public readonly maxMfaAge: Duration;
+
+  /** The statements that deny sessions: revoked ones, and those of no member (MfaTeam). */
+  private readonly sessionPolicy = new iam.PolicyDocument();
+  private readonly inlinePolicyNames: string[];
 
   constructor(scope: Construct, id: string, props: MfaRequiredRoleProps = {}) {
     validateIamName('roleName', props.roleName);
     validateAccountId('trustedAccount', props.trustedAccount);
     validateDuration('maxMfaAge', props.maxMfaAge, 1, MAX_MFA_AGE_SECONDS);
-    if (props.trustedPrincipals !== undefined && props.trustedPrincipals.length === 0) {
-      throw new Error('trustedPrincipals must name at least one principal; leave it out to trust an account instead');
-    }
-    const condition = mfaCondition(props.maxMfaAge);
-    const trusted = props.trustedPrincipals
-      ?? [props.trustedAccount ? new iam.AccountPrincipal(props.trustedAccount) : new iam.AccountRootPrincipal()];
+    const trusted = trustedPrincipalsOf(props);
+    const maxMfaAge = props.maxMfaAge ?? DEFAULT_MAX_MFA_AGE;
+    const condition = mfaCondition(maxMfaAge);
     super(scope, id, {
-      assumedBy: new iam.CompositePrincipal(...trusted.map((principal) => new iam.PrincipalWithConditions(principal, condition))),
+      assumedBy: new iam.CompositePrincipal(...trusted.map((principal) => new iam.PrincipalWithConditions(principal,
+        isIamUser(principal) ? { ...condition, StringEquals: { 'sts:RoleSessionName': '${aws:username}' } } : condition))),
       roleName: props.roleName,
       path: props.path,
       description: props.description,
@@ -131,11 +197,16 @@ export class MfaRequiredRole extends iam.Role {
       maxSessionDuration: props.maxSessionDuration,
       permissionsBoundary: props.permissionsBoundary,
     });
-    this.maxMfaAge = props.maxMfaAge;
+    this.maxMfaAge = maxMfaAge;
+    this.inlinePolicyNames = Object.keys(props.inlinePolicies ?? {});
+    if (props.revokeSessionsIssuedBefore !== undefined) {
+      this.revokeSessions({ issuedBefore: props.revokeSessionsIssuedBefore });
+    }
     this.node.addValidation({ validate: () => this.validateTrust() });
     this.node.addValidation({
       validate: () => checkPolicySize(`The combined size of the inline policies of ${this.node.path}`,
-        Object.values(props.inlinePolicies ?? {}).reduce((sum, doc) => sum + policySize(this, doc), 0), IAM_POLICY_LIMITS.roleInlinePolicies),
+        [...Object.values(props.inlinePolicies ?? {}), this.sessionPolicy].filter((doc) => !doc.isEmpty).reduce((sum, doc) => sum + policySize(this, doc), 0),
+        IAM_POLICY_LIMITS.roleInlinePolicies),
     });
   }
 
@@ -149,12 +220,12 @@ export class MfaRequiredRole extends iam.Role {
   /**
    * Grant a principal permission to assume this role, with the MFA condition on the grantee's statement.
    *
-   * The principal must also be trusted by the role (`trustedPrincipals` or `trustedAccount`).
+   * The principal must also be trusted by the role (`trustedPrincipals` or `trustAccount`).
    */
   public grantAssumeRole(identity: iam.IPrincipal): iam.Grant {
     if (identity instanceof iam.ServicePrincipal || identity instanceof iam.AccountPrincipal) {
       throw new Error(`Cannot grant ${identity} permission to assume ${this.node.path}: service and account principals `
-        + 'cannot use MFA; trust an account with trustedAccount instead');
+        + 'cannot use MFA; trust an account with trustAccount instead');
     }
     return iam.Grant.addToPrincipal({
       grantee: identity,
@@ -164,10 +235,72 @@ export class MfaRequiredRole extends iam.Role {
     });
   }
 
+  /**
+   * Deny every session of the role (or every session with one name) issued before a time, as the IAM console's
+   * "Revoke active sessions" does: a statement of the role's inline policy `RevokeSessions` denies every action when
+   * `aws:TokenIssueTime` is earlier. Sessions issued later, with a new MFA code, are not affected.
+   */
+  public revokeSessions(options: RevokeSessionsOptions): void {
+    validateIssuedBefore('issuedBefore', options.issuedBefore);
+    if (options.sessionName !== undefined) {
+      validateSessionName('sessionName', options.sessionName);
+    }
+    this.addSessionStatement(iam.PolicyStatement.fromJson(revokeStatementJson(options.issuedBefore, options.sessionName)));
+  }
+
+  /**
+   * Deny every session whose name is none of `sessionNames` (MfaTeam: its members). With session names forced to be
+   * user names, a user removed from the list loses every session at once, without a cut to lift later.
+   *
+   * The statement goes into the inline policy `RevokeSessions` while it is at most 8,192 characters; a longer list is
+   * split (see `denySessionsNotNamedStatements`) over customer managed policies of at most 6,144 characters attached
+   * to the role, so that the role's inline policies stay within IAM's 10,240 characters.
+   *
+   * @internal
+   */
+  public _denySessionsNotNamed(sessionNames: string[]): void {
+    sessionNames.forEach((name) => validateSessionName('A session name', name));
+    const [whole] = denySessionsNotNamedStatements(sessionNames, Number.POSITIVE_INFINITY);
+    if (JSON.stringify(whole).length <= INLINE_SESSION_NAMES_CHARS) {
+      this.addSessionStatement(iam.PolicyStatement.fromJson({ Sid: 'DenySessionsOfNonMembers', ...whole }));
+      return;
+    }
+    const documents: Array<Array<Record<string, unknown>>> = [];
+    let size = Number.POSITIVE_INFINITY;
+    for (const statement of denySessionsNotNamedStatements(sessionNames, SESSION_NAMES_STATEMENT_CHARS)) {
+      const length = JSON.stringify(statement).length + 1;
+      if (size + length > IAM_POLICY_LIMITS.managedPolicy - POLICY_DOCUMENT_OVERHEAD_CHARS) {
+        documents.push([]);
+        size = 0;
+      }
+      documents[documents.length - 1].push(statement);
+      size += length;
+    }
+    documents.forEach((statements, i) => new iam.ManagedPolicy(this, `SessionNames${i + 1}`, {
+      description: `cdk-mfa-delegation: denies the sessions of ${this.node.path} not named after one of its members (${i + 1} of ${documents.length})`,
+      document: iam.PolicyDocument.fromJson({ Version: '2012-10-17', Statement: statements }),
+      roles: [this],
+    }));
+  }
+
+  /** Add a statement to the inline policy `RevokeSessions`, which joins the role's inline policies with its first statement. */
+  private addSessionStatement(statement: iam.PolicyStatement): void {
+    if (this.sessionPolicy.isEmpty) {
+      if (this.inlinePolicyNames.includes(SESSION_POLICY_NAME)) {
+        throw new Error(`${this.node.path} has an inline policy named ${SESSION_POLICY_NAME}, the name of the policy that revokes its sessions: `
+          + 'give that policy another name');
+      }
+      const cfnRole = this.node.defaultChild as iam.CfnRole;
+      const given = Array.isArray(cfnRole.policies) ? cfnRole.policies : [];
+      cfnRole.policies = [...given, { policyName: SESSION_POLICY_NAME, policyDocument: this.sessionPolicy }];
+    }
+    this.sessionPolicy.addStatements(statement);
+  }
+
   /** Every trust statement requires MFA (and the age bound), and the trust policy fits IAM's size limit. */
   private validateTrust(): string[] {
     const document = Stack.of(this).resolve(this.assumeRolePolicy?.toJSON()) ?? {};
-    const maxAge = this.maxMfaAge?.toSeconds();
+    const maxAge = this.maxMfaAge.toSeconds();
     const errors: string[] = [];
     statementsOf(document).forEach((statement, index) => {
       if (statement.Effect !== 'Allow') {
@@ -183,7 +316,7 @@ export class MfaRequiredRole extends iam.Role {
       } else if (problem === MfaProblem.MISSING) {
         errors.push(`${where} without MFA: an MfaRequiredRole only takes trust statements with `
           + 'Bool aws:MultiFactorAuthPresent "true" (use iam.PrincipalWithConditions or the trustedPrincipals prop)');
-      } else if (maxAge !== undefined && (age === undefined || Number(age) > maxAge)) {
+      } else if (age === undefined || Number(age) > maxAge) {
         errors.push(`${where} with an MFA sign-in older than maxMfaAge (${maxAge} seconds): add `
           + `NumericLessThan aws:MultiFactorAuthAge "${maxAge}" to the statement`);
       }
@@ -191,4 +324,34 @@ export class MfaRequiredRole extends iam.Role {
     errors.push(...checkPolicySize(`The trust policy of ${this.node.path}`, resolvedPolicySize(document), IAM_POLICY_LIMITS.roleTrustPolicy));
     return errors;
   }
+}
+
+/** The principals a role trusts: `trustedPrincipals`, or the account with the explicit `trustAccount`. */
+function trustedPrincipalsOf(props: MfaRequiredRoleProps): iam.IPrincipal[] {
+  if (props.trustedPrincipals !== undefined) {
+    if (props.trustAccount || props.trustedAccount !== undefined) {
+      throw new Error('trustedPrincipals cannot be combined with trustAccount or trustedAccount: trust either the given principals or a '
+        + 'whole account');
+    }
+    if (props.trustedPrincipals.length === 0) {
+      throw new Error('trustedPrincipals must name at least one principal');
+    }
+    return props.trustedPrincipals;
+  }
+  if (props.trustAccount !== true) {
+    throw new Error(props.trustedAccount === undefined
+      ? 'An MfaRequiredRole needs trustedPrincipals (the users or roles that may assume it), or trustAccount: true to trust every '
+        + 'principal of the account that has sts:AssumeRole on it and an MFA device'
+      : `trustedAccount '${props.trustedAccount}' trusts every principal of that account that has sts:AssumeRole on the role and an MFA `
+        + 'device: set trustAccount: true to state that choice, or name the principals with trustedPrincipals');
+  }
+  return [props.trustedAccount ? new iam.AccountPrincipal(props.trustedAccount) : new iam.AccountRootPrincipal()];
+}
+
+/** An IAM user: `aws:username` is set for its requests, so its session name can be required to be its name. */
+function isIamUser(principal: iam.IPrincipal): boolean {
+  if ('userArn' in principal && 'userName' in principal) {
+    return true;
+  }
+  return principal instanceof iam.ArnPrincipal && /^arn:[\w-]+:iam::\d{12}:user\//.test(principal.arn);
 }

@@ -12,6 +12,7 @@ import { JsonEntry, packJson } from './private/json-outputs';
 import { jumpHash, memberKey } from './private/member-placement';
 import { nagArn } from './private/nag-arn';
 import { outputPrefixOf } from './private/output-prefix';
+import { validateSessionName } from './private/session-revocation';
 import { teamRoleTagKey } from './private/team-role-tag';
 import { CLOUDFORMATION_LIMITS, IAM_LIMITS, checkTemplate, renderTemplate } from './private/template-limits';
 import { validateMfaSerial } from './private/validation';
@@ -51,7 +52,7 @@ export interface MfaTeamRole {
   /**
    * The longest time since the MFA sign-in after which the role may still be assumed.
    *
-   * @default - no bound on the age of the MFA sign-in
+   * @default Duration.hours(1)
    */
   readonly maxMfaAge?: Duration;
 }
@@ -101,6 +102,15 @@ export interface MfaTeamMember {
    * @default true
    */
   readonly accessKey?: boolean;
+
+  /**
+   * Deny every session of this member on the team's roles issued before this time (UTC, ISO 8601, e.g.
+   * `2026-12-01T12:00:00Z`): sessions are named after their member, so the cut ends exactly this member's sessions
+   * (after a lost laptop, or a device replaced outside the stack).
+   *
+   * @default - none of the member's sessions is revoked, beyond the team's own cuts
+   */
+  readonly revokeSessionsIssuedBefore?: string;
 }
 
 /**
@@ -160,6 +170,31 @@ export interface MfaTeamProps {
    * @default - the construct id without the characters that are not letters or digits
    */
   readonly outputPrefix?: string;
+
+  /**
+   * Deny every session of every team role issued before this time (UTC, ISO 8601, e.g. `2026-12-01T12:00:00Z`), as
+   * the IAM console's "Revoke active sessions" does. Sessions issued later are not affected.
+   *
+   * @default - no session is revoked, beyond the team's own cuts
+   */
+  readonly revokeSessionsIssuedBefore?: string;
+}
+
+/**
+ * Which sessions of an MfaTeam's roles to revoke.
+ */
+export interface RevokeTeamSessionsOptions {
+  /**
+   * Deny the sessions issued before this time: UTC, ISO 8601 (e.g. `2026-12-01T12:00:00Z`).
+   */
+  readonly issuedBefore: string;
+
+  /**
+   * Deny only this member's sessions (every session of the team's roles is named after its member).
+   *
+   * @default - every session of every team role
+   */
+  readonly userName?: string;
 }
 
 /** The longest JSON value of one stack output: a JSON map longer than this is spread over several outputs. */
@@ -185,11 +220,20 @@ const TEAMS_OF_STACK = new WeakMap<Stack, Map<string, MfaTeam>>();
  * member an IAM user in the groups of its roles, a virtual MFA device (or an existing device's serial) and an access
  * key, kept in Secrets Manager with the device's seed.
  *
- * Each group's inline policy allows `sts:AssumeRole` on its role with `Bool aws:MultiFactorAuthPresent "true"` (and
- * `NumericLessThan aws:MultiFactorAuthAge` for a role with `maxMfaAge`); the users have no policy of their own. Each
- * role trusts the account, with MFA, for principals under the team's IAM path only
- * (`ArnLike aws:PrincipalArn arn:aws:iam::<account>:user/mfa-team/<teamName>/*`): a trust policy that named a thousand
- * users would be far over IAM's 2,048 characters, and the groups say which member may assume which role.
+ * Each role trusts exactly its own members, in its trust policy, with MFA: IAM users under the team's IAM path
+ * (`ArnLike aws:PrincipalArn arn:aws:iam::<account>:user/mfa-team/<teamName>/*`, which no assumed-role or federated
+ * session matches) that carry the role's tag (`StringEquals aws:PrincipalTag/cdk-mfa-delegation:role:<role>
+ * <teamName>`, which the stack puts on each member of the role; changing a user's tags takes `iam:TagUser`, an IAM
+ * administrator's right), with an MFA sign-in younger than `maxMfaAge` (one hour by default), and a session named
+ * after the user (`sts:RoleSessionName` = `${aws:username}`, so CloudTrail names the person). The trust policy is the
+ * same size for any number of members (a policy that named a thousand users would be far over IAM's 2,048
+ * characters); a member has one tag per role, at most 10 of IAM's 50 tags per user. Each group's inline policy allows
+ * `sts:AssumeRole` on its role with the same MFA conditions, as a second lock; the users have no policy of their own.
+ *
+ * Each role's inline policy `RevokeSessions` denies every action to sessions that are not named after one of the
+ * role's current members (`StringNotLike aws:userid *:<member>`): removing a member, or a member's role, ends the
+ * member's sessions with the deploy, without a cut to lift later. `revokeSessionsIssuedBefore` (of the team or of a
+ * member) and `revokeSessions` deny the sessions issued before a time (`aws:TokenIssueTime`).
  *
  * The handler that creates the MFA devices is allowed to create and delete devices and to enable and deactivate them
  * for users only under the team's IAM path, and to write only the team's seed secrets (`mfa-team/<teamName>/<user>/mfa-seed`),
@@ -242,8 +286,9 @@ export class MfaTeam extends Construct {
   public readonly nestedStacks: NestedStack[] = [];
 
   private readonly roles = new Map<string, MfaRequiredRole>();
+  /** The team roles of each member, by user name. */
+  private readonly memberRoles = new Map<string, readonly string[]>();
   private readonly groups = new Map<string, iam.Group>();
-  private readonly accountRoleNames = new Set<string>();
   /** The handler's statement on the team's seed secrets, by stack: it gains GetSecretValue for a member with an access key. */
   private readonly seedSecretGrants = new Map<Stack, iam.PolicyStatement>();
 
@@ -305,6 +350,19 @@ export class MfaTeam extends Construct {
     });
     this.nestedStacks.push(...[...nestedStackByIndex.entries()].sort(([a], [b]) => a - b).map(([, nested]) => nested));
 
+    // Each role denies the sessions of anyone who is not (or no longer) its member, then the given cuts.
+    for (const [name, role] of this.roles) {
+      role._denySessionsNotNamed(props.members.filter((m) => m.roles.includes(name)).map((m) => m.userName).sort(compareNames));
+    }
+    if (props.revokeSessionsIssuedBefore !== undefined) {
+      this.revokeSessions({ issuedBefore: props.revokeSessionsIssuedBefore });
+    }
+    for (const member of props.members) {
+      if (member.revokeSessionsIssuedBefore !== undefined) {
+        this.revokeSessions({ issuedBefore: member.revokeSessionsIssuedBefore, userName: member.userName });
+      }
+    }
+
     this.defineOutputs(props);
     this.node.addValidation({ validate: () => this.validateLimits() });
   }
@@ -318,6 +376,23 @@ export class MfaTeam extends Construct {
       throw new Error(`${this.node.path} has no role '${name}'; its roles are ${list([...this.roles.keys()])}`);
     }
     return role;
+  }
+
+  /**
+   * Deny the sessions of the team's roles issued before a time: every session, or only one member's (on the member's
+   * roles; the sessions of a user who is not a member are denied already). See MfaRequiredRole's `revokeSessions`.
+   */
+  public revokeSessions(options: RevokeTeamSessionsOptions): void {
+    if (options.userName === undefined) {
+      this.roles.forEach((role) => role.revokeSessions({ issuedBefore: options.issuedBefore }));
+      return;
+    }
+    const roles = this.memberRoles.get(options.userName);
+    if (roles === undefined) {
+      throw new Error(`${this.node.path} has no member '${options.userName}' to revoke the sessions of: the roles of the team deny every `
+        + 'session that is not named after one of their members already');
+    }
+    roles.forEach((name) => this.role(name).revokeSessions({ issuedBefore: options.issuedBefore, sessionName: options.userName }));
   }
 
   private checkTeamName(id: string, props: MfaTeamProps): void {
@@ -357,7 +432,10 @@ export class MfaTeam extends Construct {
       managedPolicies: spec.managedPolicies,
       maxSessionDuration: spec.maxSessionDuration,
       maxMfaAge: spec.maxMfaAge,
-      trustedPrincipals: [new iam.AccountRootPrincipal().withConditions({ ArnLike: { 'aws:PrincipalArn': usersUnderPath } })],
+      trustedPrincipals: [new iam.AccountRootPrincipal().withConditions({
+        ArnLike: { 'aws:PrincipalArn': usersUnderPath },
+        StringEquals: { [`aws:PrincipalTag/${teamRoleTagKey(spec.name)}`]: this.teamName, 'sts:RoleSessionName': '${aws:username}' },
+      })],
     });
     // The group's policy is inline in AWS::IAM::Group (an iam.Policy would be one more resource per role).
     const group = new iam.Group(groupsScope, spec.name, { path: this.path });
@@ -384,7 +462,6 @@ export class MfaTeam extends Construct {
     }];
     acknowledgeAccountRole(group, spec);
     this.groups.set(spec.name, group);
-    this.accountRoleNames.add(spec.name);
   }
 
   private defineMember(scope: Construct, member: MfaTeamMember, enable: boolean): void {
@@ -394,8 +471,10 @@ export class MfaTeam extends Construct {
       path: this.path,
       groups: member.roles.map((name) => this.groups.get(name)!),
     });
-    // The tag that an MfaRoleStackSet with trustedTeam requires of the members of each account role.
-    member.roles.filter((name) => this.accountRoleNames.has(name)).forEach((name) => Tags.of(user).add(teamRoleTagKey(name), this.teamName));
+    // The tag that each of the member's roles requires in its trust policy: a team role of this account, or a role of an
+    // MfaRoleStackSet with trustedTeam in other accounts.
+    member.roles.forEach((name) => Tags.of(user).add(teamRoleTagKey(name), this.teamName));
+    this.memberRoles.set(member.userName, member.roles.filter((name) => this.roles.has(name)));
     const key = (member.accessKey ?? true) ? new iam.AccessKey(memberScope, 'AccessKey', { user }) : undefined;
     if (member.mfaSerial === undefined) {
       // The device's handler keeps the access key in the seed secret: one secret per member.
@@ -609,6 +688,7 @@ function validateMembers(members: readonly MfaTeamMember[], roles: ReadonlyArray
   const seen = new Map<string, string>();
   for (const member of members) {
     validateTeamName('The userName of a team member', member.userName);
+    validateSessionName(`The userName of team member ${member.userName}`, member.userName);
     const clash = seen.get(member.userName.toLowerCase());
     if (clash !== undefined) {
       throw new Error(`The team members '${clash}' and '${member.userName}' have the same userName regardless of case, and IAM user names `

@@ -4,7 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { MfaRequiredRole } from './mfa-required-role';
 import { accessKeySecret } from './private/access-key-secret';
-import { mfaCondition } from './private/mfa-condition';
+import { DEFAULT_MAX_MFA_AGE, MFA_PRESENT, mfaCondition } from './private/mfa-condition';
 import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './private/policy-size';
 import { validateIamName, validateIamPath } from './private/validation';
 
@@ -67,8 +67,8 @@ export interface MfaUserProps {
  * Defines an IAM user whose only permission is to assume the given roles with MFA.
  *
  * The user has one inline policy (an `iam.Policy`) with one statement per MFA age bound: `sts:AssumeRole` on the roles,
- * conditioned on `Bool aws:MultiFactorAuthPresent "true"` (and `NumericLessThan aws:MultiFactorAuthAge` for an
- * `MfaRequiredRole` with `maxMfaAge`). No managed policy, no group, no other statement.
+ * conditioned on `Bool aws:MultiFactorAuthPresent "true"` and `NumericLessThan aws:MultiFactorAuthAge` (the role's
+ * `maxMfaAge` for an `MfaRequiredRole`, one hour for any other role). No managed policy, no group, no other statement.
  *
  * @example
  * declare const stack: Stack;
@@ -126,7 +126,7 @@ export class MfaUser extends Construct {
         sid: 'ChangeOwnPasswordWithMfa',
         actions: ['iam:ChangePassword'],
         resources: [this.user.userArn],
-        conditions: mfaCondition(),
+        conditions: MFA_PRESENT,
       }));
     }
     for (const role of props.roles ?? []) {
@@ -158,19 +158,19 @@ export class MfaUser extends Construct {
   /**
    * Allow the user to assume a role, with MFA.
    *
-   * For an `MfaRequiredRole` with `maxMfaAge`, the statement also bounds `aws:MultiFactorAuthAge`.
-   * The role must trust the user (or its account) too.
+   * The statement bounds `aws:MultiFactorAuthAge` by the role's `maxMfaAge` for an `MfaRequiredRole`, and by one hour
+   * for any other role. The role must trust the user (or its account) too.
    */
   public allowAssume(role: iam.IRole): void {
-    const maxMfaAge: Duration | undefined = role instanceof MfaRequiredRole ? role.maxMfaAge : undefined;
-    const key = maxMfaAge?.toSeconds() ?? 0;
+    const maxMfaAge: Duration = role instanceof MfaRequiredRole ? role.maxMfaAge : DEFAULT_MAX_MFA_AGE;
+    const key = maxMfaAge.toSeconds();
     const existing = this.assumeStatements.get(key);
     if (existing) {
       existing.addResources(role.roleArn);
       return;
     }
     const statement = new iam.PolicyStatement({
-      sid: key ? `AssumeRolesWithMfaAtMost${key}sOld` : 'AssumeRolesWithMfa',
+      sid: `AssumeRolesWithMfaAtMost${key}sOld`,
       actions: ['sts:AssumeRole'],
       resources: [role.roleArn],
       conditions: mfaCondition(maxMfaAge),

@@ -16,6 +16,10 @@ beforeAll(() => {
 });
 
 const ADMIN_ROLE = `arn:aws:iam::${ACCOUNT}:role/Admin`;
+/** An MFA sign-in a minute ago: within every role's maxMfaAge. */
+const FRESH_MFA = { ...WITH_MFA, 'aws:MultiFactorAuthAge': '60' };
+/** alice's request, with the session named after her. */
+const ALICE_SESSION = { 'aws:username': 'alice', 'sts:RoleSessionName': 'alice' };
 const NO_MFA = {};
 const MFA_FALSE = { 'aws:MultiFactorAuthPresent': 'false' };
 const INTRUDER = {
@@ -168,8 +172,10 @@ describe.each(DELEGATIONS)('$config.name', ({ config, trustsAccount, maxMfaAgeSe
   let role: { arn: string; trust: any };
   let user: string;
   let userPolicies: SimulationRequest['identityPolicies'];
-  /** A fresh MFA sign-in: within maxMfaAge when there is one. */
-  let fresh: Record<string, string>;
+  /** A fresh MFA sign-in: within maxMfaAge (one hour by default). */
+  const fresh = { ...WITH_MFA, 'aws:MultiFactorAuthAge': '60' };
+  /** What AWS sets for the user's request, with the session named after the user, as mfa-profile's profiles do. */
+  let asUser: Record<string, string>;
 
   beforeAll(() => {
     t = templates.get(config)!;
@@ -177,35 +183,42 @@ describe.each(DELEGATIONS)('$config.name', ({ config, trustsAccount, maxMfaAgeSe
     const [userName] = assumingUsers(t);
     user = arnOf(t, 'AWS::IAM::User', userName);
     userPolicies = collectIdentityPolicies(t, 'Users', userName);
-    fresh = maxMfaAgeSeconds ? { ...WITH_MFA, 'aws:MultiFactorAuthAge': '60' } : WITH_MFA;
+    asUser = { 'aws:username': userName, 'sts:RoleSessionName': userName };
   });
 
   const assume = (principal: string, identityPolicies: SimulationRequest['identityPolicies'], context: Record<string, string>) =>
     simulate({ principal, action: 'sts:AssumeRole', resource: role.arn, resourcePolicy: role.trust, identityPolicies, context });
 
   test('the user assumes the role with aws:MultiFactorAuthPresent "true"', async () => {
-    expect(await assume(user, userPolicies, fresh)).toBe('Allowed');
+    expect(await assume(user, userPolicies, { ...fresh, ...asUser })).toBe('Allowed');
+  });
+
+  test(trustsAccount
+    ? 'the user assumes the role with a session named after someone else: account trust does not tie session names to users'
+    : 'fails to let the user assume the role with a session named after someone else', async () => {
+    expect(await assume(user, userPolicies, { ...fresh, ...asUser, 'sts:RoleSessionName': 'someone-else' }))
+      .toBe(trustsAccount ? 'Allowed' : 'ImplicitlyDenied');
   });
 
   test('fails to let the user assume the role without aws:MultiFactorAuthPresent (long-term access keys)', async () => {
-    expect(await assume(user, userPolicies, NO_MFA)).toBe('ImplicitlyDenied');
+    expect(await assume(user, userPolicies, { ...NO_MFA, ...asUser })).toBe('ImplicitlyDenied');
   });
 
   test('fails to let the user assume the role with aws:MultiFactorAuthPresent "false"', async () => {
-    expect(await assume(user, userPolicies, { ...fresh, ...MFA_FALSE })).toBe('ImplicitlyDenied');
+    expect(await assume(user, userPolicies, { ...fresh, ...asUser, ...MFA_FALSE })).toBe('ImplicitlyDenied');
   });
 
-  if (maxMfaAgeSeconds) {
-    test('fails to let the user assume the role with an MFA sign-in as old as maxMfaAge or older', async () => {
-      for (const age of [maxMfaAgeSeconds, maxMfaAgeSeconds + 1, 86_400]) {
-        expect(await assume(user, userPolicies, { ...WITH_MFA, 'aws:MultiFactorAuthAge': String(age) })).toBe('ImplicitlyDenied');
-      }
-    });
+  test(`fails to let the user assume the role with an MFA sign-in as old as maxMfaAge (${maxMfaAgeSeconds ?? 3600} s${maxMfaAgeSeconds ? '' : ', the default'}) or older`, async () => {
+    const maxAge = maxMfaAgeSeconds ?? 3600;
+    expect(await assume(user, userPolicies, { ...WITH_MFA, ...asUser, 'aws:MultiFactorAuthAge': String(maxAge - 1) })).toBe('Allowed');
+    for (const age of [maxAge, maxAge + 1, 86_400]) {
+      expect(await assume(user, userPolicies, { ...WITH_MFA, ...asUser, 'aws:MultiFactorAuthAge': String(age) })).toBe('ImplicitlyDenied');
+    }
+  });
 
-    test('fails to let the user assume the role when aws:MultiFactorAuthAge is absent', async () => {
-      expect(await assume(user, userPolicies, WITH_MFA)).toBe('ImplicitlyDenied');
-    });
-  }
+  test('fails to let the user assume the role when aws:MultiFactorAuthAge is absent', async () => {
+    expect(await assume(user, userPolicies, { ...WITH_MFA, ...asUser })).toBe('ImplicitlyDenied');
+  });
 
   test('fails to let an administrator of the account assume the role without MFA', async () => {
     expect(await assume(ADMIN_ROLE, [ADMINISTRATOR], NO_MFA)).toBe('ImplicitlyDenied');
@@ -243,7 +256,7 @@ describe(TRUSTS_OTHER_ACCOUNT.name, () => {
     simulate({ principal, action: 'sts:AssumeRole', resource: role.arn, resourcePolicy: role.trust, identityPolicies: [ADMINISTRATOR], context });
 
   test('an administrator of the trusted account assumes the role with MFA', async () => {
-    expect(await assume(BOB, WITH_MFA)).toBe('Allowed');
+    expect(await assume(BOB, FRESH_MFA)).toBe('Allowed');
   });
 
   test('fails to let an administrator of the trusted account assume the role without MFA', async () => {
@@ -252,7 +265,7 @@ describe(TRUSTS_OTHER_ACCOUNT.name, () => {
   });
 
   test('fails to let an administrator of the role\'s own account assume the role, even with MFA', async () => {
-    expect(await assume(ADMIN_ROLE, WITH_MFA)).toBe('ImplicitlyDenied');
+    expect(await assume(ADMIN_ROLE, FRESH_MFA)).toBe('ImplicitlyDenied');
   });
 });
 
@@ -272,20 +285,24 @@ describe(TRUSTS_PRINCIPALS.name, () => {
     simulate({ principal, action: 'sts:AssumeRole', resource: role.arn, resourcePolicy: role.trust, identityPolicies, context });
 
   test('each trusted principal assumes the role with MFA', async () => {
-    expect(await assume(alice, alicePolicies, WITH_MFA)).toBe('Allowed');
-    expect(await assume(CI, [ADMINISTRATOR], WITH_MFA)).toBe('Allowed');
+    expect(await assume(alice, alicePolicies, { ...FRESH_MFA, ...ALICE_SESSION })).toBe('Allowed');
+    expect(await assume(CI, [ADMINISTRATOR], FRESH_MFA)).toBe('Allowed');
+  });
+
+  test('fails to let the trusted user assume the role with a session named after someone else', async () => {
+    expect(await assume(alice, alicePolicies, { ...FRESH_MFA, ...ALICE_SESSION, 'sts:RoleSessionName': 'bob' })).toBe('ImplicitlyDenied');
   });
 
   test('fails to let a trusted principal assume the role without MFA', async () => {
     for (const context of [NO_MFA, MFA_FALSE]) {
-      expect(await assume(alice, alicePolicies, context)).toBe('ImplicitlyDenied');
+      expect(await assume(alice, alicePolicies, { ...context, ...ALICE_SESSION })).toBe('ImplicitlyDenied');
       expect(await assume(CI, [ADMINISTRATOR], context)).toBe('ImplicitlyDenied');
     }
   });
 
   test('fails to let another principal of either account assume the role, even with MFA', async () => {
     for (const principal of [ADMIN_ROLE, `arn:aws:iam::${ACCOUNT}:user/mallory`, `arn:aws:iam::${OTHER_ACCOUNT}:role/other`]) {
-      expect(await assume(principal, [ADMINISTRATOR], WITH_MFA)).toBe('ImplicitlyDenied');
+      expect(await assume(principal, [ADMINISTRATOR], FRESH_MFA)).toBe('ImplicitlyDenied');
     }
   });
 
@@ -348,6 +365,10 @@ describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_
         { action: 'iam:CreateLoginProfile', resource: device.user },
         { action: 'iam:AttachUserPolicy', resource: device.user },
         { action: 'iam:PutUserPolicy', resource: device.user },
+        // A member's tags decide which team roles trust it.
+        { action: 'iam:TagUser', resource: device.user },
+        { action: 'iam:UntagUser', resource: device.user },
+        { action: 'iam:PutRolePolicy', resource: role },
         { action: 'iam:PassRole', resource: role },
         { action: 'iam:UpdateAssumeRolePolicy', resource: role },
         { action: 'sts:AssumeRole', resource: role },

@@ -2,14 +2,14 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MfaDelegation, VirtualMfaDevice } from '../lib';
-import { MFA, newStack } from './support/stacks';
+import { MFA_WITHIN_AN_HOUR, newStack, SESSION_NAMED_AFTER_USER } from './support/stacks';
 
 function outputs(stack: Stack): Record<string, any> {
   return Template.fromStack(stack).toJSON().Outputs ?? {};
 }
 
 describe('MfaDelegation', () => {
-  test('defines a role that trusts exactly its user with MFA, by default', () => {
+  test('defines a role that trusts exactly its user with MFA within an hour and a session named after the user, by default', () => {
     // GIVEN
     const stack = newStack();
     // WHEN
@@ -19,7 +19,12 @@ describe('MfaDelegation', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'toolkit-role',
       AssumeRolePolicyDocument: {
-        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Condition: MFA, Principal: { AWS: { 'Fn::GetAtt': [userLogicalId, 'Arn'] } } }],
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Condition: { ...MFA_WITHIN_AN_HOUR, ...SESSION_NAMED_AFTER_USER },
+          Principal: { AWS: { 'Fn::GetAtt': [userLogicalId, 'Arn'] } },
+        }],
       },
     });
   });
@@ -31,7 +36,15 @@ describe('MfaDelegation', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::Policy', {
       Users: [{ Ref: Match.anyValue() }],
-      PolicyDocument: { Statement: [{ Sid: 'AssumeRolesWithMfa', Action: 'sts:AssumeRole', Effect: 'Allow', Resource: { 'Fn::GetAtt': [roleLogicalId, 'Arn'] }, Condition: MFA }] },
+      PolicyDocument: {
+        Statement: [{
+          Sid: 'AssumeRolesWithMfaAtMost3600sOld',
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [roleLogicalId, 'Arn'] },
+          Condition: MFA_WITHIN_AN_HOUR,
+        }],
+      },
     });
     template.hasResourceProperties('AWS::IAM::User', { UserName: 'toolkit-user', ManagedPolicyArns: Match.absent(), Groups: Match.absent() });
   });
@@ -104,7 +117,7 @@ describe('MfaDelegation', () => {
         Statement: [{
           Action: 'sts:AssumeRole',
           Effect: 'Allow',
-          Condition: MFA,
+          Condition: MFA_WITHIN_AN_HOUR,
           Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } },
         }],
       },

@@ -74,7 +74,7 @@ function outputValues(stack: Stack): Record<string, any> {
 
 describe('MfaTeam', () => {
   describe('roles and groups', () => {
-    test('defines one MFA-only role per team role that trusts the account only for users under the team path', () => {
+    test('defines one MFA-only role per team role that trusts only users under the team path with its tag and a session named after them', () => {
       // GIVEN
       const stack = newStack();
       // WHEN
@@ -95,6 +95,7 @@ describe('MfaTeam', () => {
               ...MFA,
               NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' },
               ArnLike: { 'aws:PrincipalArn': arn('user/mfa-team/Dev/*') },
+              StringEquals: { 'aws:PrincipalTag/cdk-mfa-delegation:role:admin': 'Dev', 'sts:RoleSessionName': '${aws:username}' },
             },
           }],
         },
@@ -245,17 +246,17 @@ describe('MfaTeam', () => {
         team(stack, { members });
         return Object.keys(Template.fromStack(stack).toJSON().Resources).length;
       };
-      expect(resourceTypes([{ userName: 'a', roles: ['admin'] }]))
+      expect(resourceTypes([{ userName: 'ann', roles: ['admin'] }]))
         .toEqual(['AWS::IAM::AccessKey', 'AWS::IAM::User', 'AWS::SecretsManager::Secret', 'Custom::VirtualMfaDevice']);
-      expect(resourceTypes([{ userName: 'a', roles: ['admin'], accessKey: false }])).toEqual(['AWS::IAM::User', 'AWS::SecretsManager::Secret', 'Custom::VirtualMfaDevice']);
-      expect(resourceTypes([{ userName: 'a', roles: ['admin'], mfaSerial: 'GAHT12345678' }])).toEqual(['AWS::IAM::AccessKey', 'AWS::IAM::User', 'AWS::SecretsManager::Secret']);
-      expect(resourceTypes([{ userName: 'a', roles: ['admin'], mfaSerial: 'GAHT12345678', accessKey: false }])).toEqual(['AWS::IAM::User']);
+      expect(resourceTypes([{ userName: 'ann', roles: ['admin'], accessKey: false }])).toEqual(['AWS::IAM::User', 'AWS::SecretsManager::Secret', 'Custom::VirtualMfaDevice']);
+      expect(resourceTypes([{ userName: 'ann', roles: ['admin'], mfaSerial: 'GAHT12345678' }])).toEqual(['AWS::IAM::AccessKey', 'AWS::IAM::User', 'AWS::SecretsManager::Secret']);
+      expect(resourceTypes([{ userName: 'ann', roles: ['admin'], mfaSerial: 'GAHT12345678', accessKey: false }])).toEqual(['AWS::IAM::User']);
       const base = count([{ userName: 'zed', roles: ['readonly'], mfaSerial: 'GAHT12345678', accessKey: false }]) - 1;
       const handler = 3;
       expect(base).toBe(4); // two roles and two groups
-      expect(count([{ userName: 'a', roles: ['admin'] }, { userName: 'b', roles: ['admin'] }])).toBe(base + handler + 2 * 4);
-      expect(count([{ userName: 'a', roles: ['admin'], accessKey: false }, { userName: 'b', roles: ['admin'], accessKey: false }])).toBe(base + handler + 2 * 3);
-      expect(count([{ userName: 'a', roles: ['admin'], mfaSerial: 'GAHT12345678' }, { userName: 'b', roles: ['admin'], mfaSerial: 'GAHT87654321' }]))
+      expect(count([{ userName: 'ann', roles: ['admin'] }, { userName: 'ben', roles: ['admin'] }])).toBe(base + handler + 2 * 4);
+      expect(count([{ userName: 'ann', roles: ['admin'], accessKey: false }, { userName: 'ben', roles: ['admin'], accessKey: false }])).toBe(base + handler + 2 * 3);
+      expect(count([{ userName: 'ann', roles: ['admin'], mfaSerial: 'GAHT12345678' }, { userName: 'ben', roles: ['admin'], mfaSerial: 'GAHT87654321' }]))
         .toBe(base + 2 * 3);
     });
   });
@@ -360,7 +361,13 @@ describe('MfaTeam', () => {
           action: 'sts:AssumeRole',
           resource: { resource: `arn:aws:iam::${ACCOUNT}:role/mfa-team/Dev/${roleName}`, accountId: ACCOUNT },
           // AWS always sets aws:PrincipalArn; the simulator needs it given.
-          contextVariables: { 'aws:PrincipalArn': principal, ...context },
+          contextVariables: {
+            'aws:PrincipalArn': principal,
+            'aws:username': principal.split('/').pop()!,
+            'sts:RoleSessionName': principal.split('/').pop()!,
+            ...tagsOf(template, principal.split('/').pop()!),
+            ...context,
+          },
         },
         identityPolicies: identity.map((policy, i) => ({ name: `policy${i}`, policy })),
         resourcePolicy: resolve(template.Resources[roleId].Properties.AssumeRolePolicyDocument, template),
@@ -371,6 +378,11 @@ describe('MfaTeam', () => {
         throw new Error(JSON.stringify(result));
       }
       return result.overallResult;
+    };
+    /** The tags of a member's user as `aws:PrincipalTag/<key>` context keys (none for a user the template does not define). */
+    const tagsOf = (template: Record<string, any>, userName: string): Record<string, string> => {
+      const user = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::IAM::User' && r.Properties.UserName === userName);
+      return Object.fromEntries((user?.Properties.Tags ?? []).map((t: any) => [`aws:PrincipalTag/${t.Key}`, t.Value]));
     };
     const groupPoliciesOf = (template: Record<string, any>, userName: string) => {
       const [, user] = Object.entries<any>(template.Resources).find(([, r]) => r.Type === 'AWS::IAM::User' && r.Properties.UserName === userName)!;

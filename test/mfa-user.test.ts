@@ -2,10 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MfaRequiredRole, MfaUser } from '../lib';
-import { MFA, newStack } from './support/stacks';
+import { MFA, MFA_WITHIN_AN_HOUR, newStack } from './support/stacks';
 
 describe('MfaUser', () => {
-  test('has one inline policy that allows only sts:AssumeRole on its role, with MFA', () => {
+  test('has one inline policy that allows only sts:AssumeRole on its role, with MFA within an hour', () => {
     // GIVEN
     const stack = newStack();
     const role = iam.Role.fromRoleName(stack, 'Role', 'toolkit-role');
@@ -19,11 +19,11 @@ describe('MfaUser', () => {
       PolicyDocument: {
         Version: '2012-10-17',
         Statement: [{
-          Sid: 'AssumeRolesWithMfa',
+          Sid: 'AssumeRolesWithMfaAtMost3600sOld',
           Effect: 'Allow',
           Action: 'sts:AssumeRole',
           Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/toolkit-role']] },
-          Condition: MFA,
+          Condition: MFA_WITHIN_AN_HOUR,
         }],
       },
     });
@@ -110,13 +110,13 @@ describe('MfaUser', () => {
 
   test('bounds the MFA age for a role with maxMfaAge in a statement of its own', () => {
     const stack = newStack();
-    const bounded = new MfaRequiredRole(stack, 'Bounded', { maxMfaAge: Duration.minutes(15) });
+    const bounded = new MfaRequiredRole(stack, 'Bounded', { trustAccount: true, maxMfaAge: Duration.minutes(15) });
     const user = new MfaUser(stack, 'User', { accessKey: false, roles: [iam.Role.fromRoleName(stack, 'Plain', 'plain'), bounded] });
     expect(user).toBeDefined();
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
-          Match.objectLike({ Sid: 'AssumeRolesWithMfa', Condition: MFA }),
+          Match.objectLike({ Sid: 'AssumeRolesWithMfaAtMost3600sOld', Condition: MFA_WITHIN_AN_HOUR }),
           {
             Sid: 'AssumeRolesWithMfaAtMost900sOld',
             Effect: 'Allow',
@@ -151,7 +151,7 @@ describe('MfaUser', () => {
     const roles = Array.from({ length: 40 }, (_, i) => iam.Role.fromRoleArn(stack, `R${i}`, `arn:aws:iam::111111111111:role/role-number-${i}`));
     new MfaUser(stack, 'User', { roles });
     expect(() => Template.fromStack(stack)).toThrow(
-      "The inline policy of Stack/User is 2092 characters, over IAM's limit of 2048 characters (not counting white space)");
+      "The inline policy of Stack/User is 2158 characters, over IAM's limit of 2048 characters (not counting white space)");
   });
 
   test('fails with a user name that IAM rejects', () => {

@@ -57,6 +57,7 @@ export const TRUSTS_OTHER_ACCOUNT: Configuration = {
   stackName: 'TrustsOtherAccount',
   createApp: singleStack('TrustsOtherAccount', (stack) => new MfaRequiredRole(stack, 'CrossAccount', {
     roleName: 'cross-account-role',
+    trustAccount: true,
     trustedAccount: OTHER_ACCOUNT,
   })),
 };
