@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
-const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
+const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } };
 const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'handler', 'index');
 
 /**
@@ -25,7 +25,7 @@ export class HandWrittenExampleStack extends Stack {
     const user = new iam.User(userScope, 'Resource', { userName: 'toolkit-user' });
     const role = new iam.Role(toolkit, 'Role', {
       roleName: 'toolkit-role',
-      assumedBy: new iam.PrincipalWithConditions(new iam.ArnPrincipal(user.userArn), MFA),
+      assumedBy: new iam.PrincipalWithConditions(new iam.ArnPrincipal(user.userArn), { ...MFA, StringEquals: { 'sts:RoleSessionName': '${aws:username}' } }),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
     });
     // As the example app does for its role (app code, not library code).
@@ -36,7 +36,7 @@ export class HandWrittenExampleStack extends Stack {
     });
     new iam.Policy(userScope, 'AssumeRolePolicy', {
       users: [user],
-      statements: [new iam.PolicyStatement({ sid: 'AssumeRolesWithMfa', actions: ['sts:AssumeRole'], resources: [role.roleArn], conditions: MFA })],
+      statements: [new iam.PolicyStatement({ sid: 'AssumeRolesWithMfaAtMost3600sOld', actions: ['sts:AssumeRole'], resources: [role.roleArn], conditions: MFA })],
     });
     const key = new iam.AccessKey(userScope, 'AccessKey', { user });
     const keySecret = new secretsmanager.Secret(userScope, 'AccessKeySecret', {

@@ -205,7 +205,8 @@ export class MfaRequiredRole extends iam.Role {
     this.node.addValidation({ validate: () => this.validateTrust() });
     this.node.addValidation({
       validate: () => checkPolicySize(`The combined size of the inline policies of ${this.node.path}`,
-        [...Object.values(props.inlinePolicies ?? {}), this.sessionPolicy].filter((doc) => !doc.isEmpty).reduce((sum, doc) => sum + policySize(this, doc), 0),
+        [...Object.values(props.inlinePolicies ?? {}), this.sessionPolicy].filter((doc) => !doc.isEmpty)
+          .reduce((sum, doc) => sum + policySize(this, doc), 0),
         IAM_POLICY_LIMITS.roleInlinePolicies),
     });
   }

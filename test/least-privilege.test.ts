@@ -4,10 +4,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MfaTeam, MfaTeamMember, MfaTeamProps } from '../lib';
-import { IAM_POLICY_LIMITS } from '../lib/private/policy-size';
 import { ACCOUNT, ConcreteTemplate } from './support/concrete-template';
 import { EXAMPLE_APP, synthTemplate } from './support/configurations';
 import { collectIdentityPolicies, simulate, SimulationRequest } from './support/iam-simulation';
+import { IAM_POLICY_LIMITS } from '../lib/private/policy-size';
 
 // Who may assume which role, proven by the independent evaluator (@cloud-copilot/iam-simulate) on synthesized
 // templates: team roles trust only their own members (a principal tag per role, the team path, MFA, a session named
@@ -79,7 +79,8 @@ function roleOf(t: ConcreteTemplate, roleName: string): { id: string; arn: strin
   return { id, arn: t.getAtt(id, 'Arn'), trust: t.resources[id].Properties.AssumeRolePolicyDocument };
 }
 
-async function assume(t: ConcreteTemplate, userName: string, roleName: string, mfaAge?: number, options: { others?: any[]; sessionName?: string } = {}) {
+async function assume(t: ConcreteTemplate, userName: string, roleName: string, mfaAge?: number,
+  options: { others?: any[]; sessionName?: string } = {}) {
   const id = t.idOf('AWS::IAM::User', (p) => p.UserName === userName);
   const role = roleOf(t, roleName);
   return simulate({

@@ -247,4 +247,24 @@ describe('MfaDelegation', () => {
     expect(() => new MfaDelegation(newStack(), 'Toolkit', { trustedAccount: 'my-account' })).toThrow(
       "trustedAccount must be a 12-digit AWS account id, but got 'my-account'");
   });
+
+  test('revokes the role\'s sessions issued before revokeSessionsIssuedBefore', () => {
+    const stack = newStack();
+    new MfaDelegation(stack, 'Toolkit', { revokeSessionsIssuedBefore: '2026-12-01T12:00:00Z' });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      Policies: [{
+        PolicyName: 'RevokeSessions',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-12-01T12:00:00Z' } } }],
+        },
+      }],
+    });
+  });
+
+  test('fails with a one-character userName, which STS cannot take as the session name its role requires', () => {
+    expect(() => new MfaDelegation(newStack(), 'Toolkit', { userName: 'a' })).toThrow(
+      'userName must be 2 to 64 characters of letters, digits and _+=,.@- (it names role sessions, and STS takes session names of 2 to 64 '
+      + "characters), but got 'a' (1 character)");
+  });
 });

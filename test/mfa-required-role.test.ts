@@ -2,7 +2,7 @@ import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MfaRequiredRole } from '../lib';
-import { MFA, MFA_WITHIN_AN_HOUR, newStack, SESSION_NAMED_AFTER_USER } from './support/stacks';
+import { MFA_WITHIN_AN_HOUR, newStack, SESSION_NAMED_AFTER_USER } from './support/stacks';
 
 function trustStatements(stack: Stack): any[] {
   const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
@@ -154,10 +154,10 @@ describe('MfaRequiredRole', () => {
   test('fails to revoke the sessions of a name STS cannot give a session', () => {
     const role = new MfaRequiredRole(newStack(), 'Role', { trustAccount: true });
     expect(() => role.revokeSessions({ issuedBefore: '2026-12-01T12:00:00Z', sessionName: 'a' })).toThrow(
-      "sessionName must be 2 to 64 characters of letters, digits and _+=,.@- (it names role sessions, and STS takes session names of 2 to 64 "
+      'sessionName must be 2 to 64 characters of letters, digits and _+=,.@- (it names role sessions, and STS takes session names of 2 to 64 '
       + "characters), but got 'a' (1 character)");
     expect(() => role.revokeSessions({ issuedBefore: '2026-12-01T12:00:00Z', sessionName: 'al*ce' })).toThrow(
-      "sessionName must be 2 to 64 characters of letters, digits and _+=,.@- (it names role sessions, and STS takes session names of 2 to 64 "
+      'sessionName must be 2 to 64 characters of letters, digits and _+=,.@- (it names role sessions, and STS takes session names of 2 to 64 '
       + "characters), but got 'al*ce' (5 characters)");
   });
 
@@ -348,5 +348,12 @@ describe('MfaRequiredRole', () => {
     expect(trustStatements(stack)[0].Principal).toEqual({
       AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] },
     });
+  });
+
+  test('fails to revoke sessions when an inline policy of its own is named RevokeSessions', () => {
+    const doc = new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['logs:GetLogEvents'], resources: ['*'] })] });
+    const role = new MfaRequiredRole(newStack(), 'Role', { trustAccount: true, inlinePolicies: { RevokeSessions: doc } });
+    expect(() => role.revokeSessions({ issuedBefore: '2026-12-01T12:00:00Z' })).toThrow(
+      'Stack/Role has an inline policy named RevokeSessions, the name of the policy that revokes its sessions: give that policy another name');
   });
 });
