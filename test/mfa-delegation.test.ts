@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MfaDelegation, VirtualMfaDevice } from '../lib';
-import { MFA_WITHIN_AN_HOUR, newStack, SESSION_NAMED_AFTER_USER } from './support/stacks';
+import { MFA_WITHIN_AN_HOUR, newStack, revokeSessionsPolicy, SESSION_NAMED_AFTER_USER } from './support/stacks';
 
 function outputs(stack: Stack): Record<string, any> {
   return Template.fromStack(stack).toJSON().Outputs ?? {};
@@ -251,15 +251,7 @@ describe('MfaDelegation', () => {
   test('revokes the role\'s sessions issued before revokeSessionsIssuedBefore', () => {
     const stack = newStack();
     new MfaDelegation(stack, 'Toolkit', { revokeSessionsIssuedBefore: '2026-12-01T12:00:00Z' });
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
-      Policies: [{
-        PolicyName: 'RevokeSessions',
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-12-01T12:00:00Z' } } }],
-        },
-      }],
-    });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', { Policies: [revokeSessionsPolicy('2026-12-01T12:00:00Z')] });
   });
 
   test('fails with a one-character userName, which STS cannot take as the session name its role requires', () => {

@@ -13,3 +13,14 @@ export const SESSION_NAMED_AFTER_USER = { StringEquals: { 'sts:RoleSessionName':
 export function newStack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'us-east-1' } });
 }
+
+/** The inline policy `RevokeSessions` of a role that denies every session issued before `time`, as CloudFormation gets it. */
+export function revokeSessionsPolicy(time: string) {
+  return {
+    PolicyName: 'RevokeSessions',
+    PolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': time } } }],
+    },
+  };
+}

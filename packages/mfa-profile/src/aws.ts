@@ -90,6 +90,57 @@ export async function getSessionToken(options: {
 }
 
 /**
+ * The document of an inline policy of a role (IAM `GetRolePolicy`), or undefined when the role has no policy of that
+ * name. IAM returns the document URL-encoded.
+ */
+export async function getRolePolicy(roleName: string, policyName: string, region?: string): Promise<string | undefined> {
+  const { IAMClient, GetRolePolicyCommand } = load<typeof import('@aws-sdk/client-iam')>('@aws-sdk/client-iam');
+  const client = new IAMClient({ region: region ?? 'us-east-1' });
+  const answer = await call(`read the inline policy ${policyName} of role ${roleName}`,
+    // IAM answers NoSuchEntity for a missing role and for a missing policy; only its message tells them apart.
+    () => client.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })).catch((e) => {
+      if (e?.name === 'NoSuchEntityException' && /policy/i.test(String(e.message))) {
+        return undefined;
+      }
+      throw e;
+    }), {
+      NoSuchEntity: () => `There is no role ${roleName} in this account (or these credentials cannot see it).`,
+    });
+  return answer?.PolicyDocument === undefined ? undefined : decodeURIComponent(answer.PolicyDocument);
+}
+
+/**
+ * Write an inline policy of a role (IAM `PutRolePolicy`).
+ */
+export async function putRolePolicy(roleName: string, policyName: string, document: string, region?: string): Promise<void> {
+  const { IAMClient, PutRolePolicyCommand } = load<typeof import('@aws-sdk/client-iam')>('@aws-sdk/client-iam');
+  const client = new IAMClient({ region: region ?? 'us-east-1' });
+  await call(`write the inline policy ${policyName} of role ${roleName}`,
+    () => client.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: document })), {
+      NoSuchEntity: () => `There is no role ${roleName} in this account (or these credentials cannot see it).`,
+      LimitExceeded: () => `The inline policies of role ${roleName} would exceed IAM's 10,240 characters with the cut: remove old cuts `
+        + `from its policy ${policyName}.`,
+    });
+}
+
+/**
+ * Delete an inline policy of a role (IAM `DeleteRolePolicy`); false when the role has no policy of that name.
+ */
+export async function deleteRolePolicy(roleName: string, policyName: string, region?: string): Promise<boolean> {
+  const { IAMClient, DeleteRolePolicyCommand } = load<typeof import('@aws-sdk/client-iam')>('@aws-sdk/client-iam');
+  const client = new IAMClient({ region: region ?? 'us-east-1' });
+  return call(`delete the inline policy ${policyName} of role ${roleName}`,
+    () => client.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })).then(() => true, (e) => {
+      if (e?.name === 'NoSuchEntityException' && /policy/i.test(String(e.message))) {
+        return false;
+      }
+      throw e;
+    }), {
+      NoSuchEntity: () => `There is no role ${roleName} in this account (or these credentials cannot see it).`,
+    });
+}
+
+/**
  * The region to call for an ARN: its own region, else (IAM) the partition's main region. For a name, which is not
  * an ARN, undefined: the SDK's region (AWS_REGION, the profile's).
  */

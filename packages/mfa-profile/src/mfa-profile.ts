@@ -3,6 +3,7 @@ import * as readline from 'readline/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import * as commands from './commands';
 import { CliError } from './errors';
+import { revoke, RevokeOptions } from './revoke';
 
 /**
  * `mfa-profile`: from the outputs of `MfaDelegation` to a working AWS profile. A thin shell over `commands.ts`.
@@ -67,6 +68,25 @@ export function program(io: commands.Io): Command {
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExample:\n  mfa-profile session --profile toolkit-user --token-code 123456')
     .action((options: commands.SessionOptions) => commands.session(options, io));
+
+  root.command('revoke')
+    .description('Deny every session of a role (or of one member) issued before now, as AWS\'s "revoke active sessions" does.')
+    .requiredOption('--role <name-or-arn>', 'the role (a role ARN for another partition)')
+    .option('--member <user>', 'only the sessions of this member (sessions are named after their user)')
+    .option('--before <time>', 'cut at this UTC time (ISO 8601) instead of now')
+    .option('--clear', 'remove the policy with every cut instead (before cdk destroy: CloudFormation cannot delete a role with it)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', [
+      '',
+      'Writes the inline policy cdk-mfa-delegation-revoke-sessions of the role with your own IAM rights (iam:GetRolePolicy,',
+      'iam:PutRolePolicy). Sessions issued later, with a new MFA code, are not affected: nothing needs lifting.',
+      '',
+      'Examples:',
+      '  mfa-profile revoke --role toolkit-role',
+      '  mfa-profile revoke --role arn:aws:iam::111111111111:role/mfa-team/Platform/admin --member alice',
+      '  mfa-profile revoke --role toolkit-role --clear',
+    ].join('\n'))
+    .action((options: RevokeOptions) => revoke(options, io));
 
   return root;
 }
