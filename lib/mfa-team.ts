@@ -286,7 +286,7 @@ export class MfaTeam extends Construct {
   public readonly nestedStacks: NestedStack[] = [];
 
   private readonly roles = new Map<string, MfaRequiredRole>();
-  /** The team roles of each member, by user name. */
+  /** The team roles (of this account) of each member, by user name. */
   private readonly memberRoles = new Map<string, readonly string[]>();
   private readonly groups = new Map<string, iam.Group>();
   /** The handler's statement on the team's seed secrets, by stack: it gains GetSecretValue for a member with an access key. */

@@ -241,6 +241,17 @@ describe('revocation', () => {
     expect(await sessionCall(t, 'readonly', 'alice', BEFORE_CUT)).toBe('Allowed');
   });
 
+  test('tags a member for its roles in this account and in others, and cuts its sessions on the roles of this account', async () => {
+    const t = teamTemplate({
+      accountRoles: [{ name: 'deploy', roleName: 'deploy', accounts: ['222222222222'] }],
+      members: [member('alice', ['readonly', 'deploy'])],
+    }, (team) => team.revokeSessions({ issuedBefore: CUT, userName: 'alice' }));
+    expect(t.resources[t.idOf('AWS::IAM::User', (p) => p.UserName === 'alice')].Properties.Tags)
+      .toEqual([{ Key: 'cdk-mfa-delegation:role:deploy', Value: 'Dev' }, { Key: 'cdk-mfa-delegation:role:readonly', Value: 'Dev' }]);
+    expect(await sessionCall(t, 'readonly', 'alice', BEFORE_CUT)).toBe('ExplicitlyDenied');
+    expect(await sessionCall(t, 'readonly', 'alice', AFTER_CUT)).toBe('Allowed');
+  });
+
   test('fails to revoke the sessions of a user who is not a member', () => {
     expect(() => teamTemplate({ members: [member('alice', ['readonly'])] }, (team) => team.revokeSessions({ issuedBefore: CUT, userName: 'carol' })))
       .toThrow("Team/Dev has no member 'carol' to revoke the sessions of: the roles of the team deny every session that is not named after one "
