@@ -62,12 +62,16 @@ describe('team outputs', () => {
         ['role_arn', `arn:aws:iam::${ACCOUNT}:role/mfa-team/Dev/dev-readonly`],
         ['source_profile', 'alice'],
         ['mfa_serial', `arn:aws:iam::${ACCOUNT}:mfa/mfa-team/Dev/alice`],
+        // The team roles' trust requires sts:RoleSessionName = the user name.
+        ['role_session_name', 'alice'],
         ['duration_seconds', '3600'],
       ]],
       ['Dev-admin', [
         ['role_arn', `arn:aws:iam::${ACCOUNT}:role/mfa-team/Dev/dev-admin`],
         ['source_profile', 'alice'],
         ['mfa_serial', `arn:aws:iam::${ACCOUNT}:mfa/mfa-team/Dev/alice`],
+        // The team roles' trust requires sts:RoleSessionName = the user name.
+        ['role_session_name', 'alice'],
         ['duration_seconds', '3600'],
       ]],
     ]);
