@@ -214,3 +214,58 @@ export const OTPAUTH_ISSUER = 'Amazon Web Services';
 export function otpauthAccountLabel(userName: string, accountId: string): string {
   return `${userName}@${accountId}`;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Role sessions: their names and their revocation (the constructs' policy RevokeSessions, mfa-profile revoke).
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * A role session name as STS takes it (`RoleSessionName`): 2 to 64 of `[\w+=,.@-]`. Where the trust policy requires
+ * `sts:RoleSessionName` = `${aws:username}`, it is the caller's IAM user name.
+ */
+export const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+/** The `aws:userid` pattern of the sessions named `name`: `<role id>:<name>`, and session names have no `:`. */
+export function sessionsNamed(name: string): string {
+  return `*:${name}`;
+}
+
+/**
+ * Whether `time` is a real UTC time in ISO 8601 as `aws:TokenIssueTime` compares it: to the second or the
+ * millisecond, ending in `Z`.
+ */
+export function isIsoUtcTime(time: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/.exec(time);
+  const date = new Date(time);
+  return match !== null && !Number.isNaN(date.getTime()) && date.getUTCDate() === Number(match[3]) && Number(match[4]) <= 23;
+}
+
+/** A statement that denies every action to role sessions issued before a time (and, optionally, with one name). */
+export interface RevokeStatement {
+  readonly Effect: 'Deny';
+  readonly Action: '*';
+  readonly Resource: '*';
+  readonly Condition: {
+    readonly DateLessThan: { readonly 'aws:TokenIssueTime': string };
+    readonly StringLike?: { readonly 'aws:userid': string };
+  };
+}
+
+/**
+ * The statement of AWS's "revoke active sessions" (`DateLessThan aws:TokenIssueTime`), for the sessions named
+ * `sessionName` only when it is given.
+ */
+export function revokeStatement(issuedBefore: string, sessionName?: string): RevokeStatement {
+  return {
+    Effect: 'Deny',
+    Action: '*',
+    Resource: '*',
+    Condition: {
+      DateLessThan: { 'aws:TokenIssueTime': issuedBefore },
+      ...(sessionName === undefined ? {} : { StringLike: { 'aws:userid': sessionsNamed(sessionName) } }),
+    },
+  };
+}
+
+/** The inline policy of a role in which `mfa-profile revoke` writes its cuts; CloudFormation does not manage it. */
+export const CLI_REVOKE_POLICY_NAME = 'cdk-mfa-delegation-revoke-sessions';

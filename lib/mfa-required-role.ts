@@ -1,10 +1,11 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { revokeStatement } from './contract';
 import { DEFAULT_MAX_MFA_AGE, mfaCondition } from './private/mfa-condition';
 import { describePrincipal, describeValue, MfaProblem, mfaProblemOf, statementsOf } from './private/mfa-policy-inspection';
 import { checkPolicySize, IAM_POLICY_LIMITS, policySize, resolvedPolicySize } from './private/policy-size';
-import { denySessionsNotNamedStatements, revokeStatementJson, validateIssuedBefore, validateSessionName } from './private/session-revocation';
+import { denySessionsNotNamedStatements, validateIssuedBefore, validateSessionName } from './private/session-revocation';
 import { MAX_MFA_AGE_SECONDS, validateAccountId, validateDuration, validateIamName } from './private/validation';
 
 /**
@@ -246,7 +247,7 @@ export class MfaRequiredRole extends iam.Role {
     if (options.sessionName !== undefined) {
       validateSessionName('sessionName', options.sessionName);
     }
-    this.addSessionStatement(iam.PolicyStatement.fromJson(revokeStatementJson(options.issuedBefore, options.sessionName)));
+    this.addSessionStatement(iam.PolicyStatement.fromJson(revokeStatement(options.issuedBefore, options.sessionName)));
   }
 
   /**

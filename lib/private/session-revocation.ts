@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { isIsoUtcTime, ROLE_SESSION_NAME, sessionsNamed } from '../contract';
 
 /**
  * The statements that end role sessions, as AWS documents "revoking IAM role temporary security credentials": an
@@ -11,48 +12,19 @@ import { Token } from 'aws-cdk-lib';
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.html
  */
 
-/** A UTC time as `aws:TokenIssueTime` compares it: ISO 8601, to the second or the millisecond, ending in `Z`. */
-const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/;
-
-/** A role session name: 2 to 64 characters of letters, digits and _+=,.@- (STS's `RoleSessionName`). */
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-
 /** Check a time for `aws:TokenIssueTime`: it must be a real UTC time in ISO 8601. Throws naming the value. */
 export function validateIssuedBefore(what: string, time: string): void {
-  const match = ISO_UTC.exec(time);
-  const date = new Date(time);
-  if (!match || Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(match[3]) || Number(match[4]) > 23) {
+  if (!isIsoUtcTime(time)) {
     throw new Error(`${what} must be a UTC time in ISO 8601, such as 2026-12-01T12:00:00Z, but got '${time}'`);
   }
 }
 
 /** Check a role session name (a member's user name, when the trust policy makes them equal). Throws naming the value. */
 export function validateSessionName(what: string, name: string): void {
-  if (!Token.isUnresolved(name) && !SESSION_NAME.test(name)) {
+  if (!Token.isUnresolved(name) && !ROLE_SESSION_NAME.test(name)) {
     throw new Error(`${what} must be 2 to 64 characters of letters, digits and _+=,.@- (it names role sessions, and STS takes session `
       + `names of 2 to 64 characters), but got '${name}' (${name.length} ${name.length === 1 ? 'character' : 'characters'})`);
   }
-}
-
-/** The `aws:userid` pattern of the sessions named `name`. */
-export function sessionsNamed(name: string): string {
-  return `*:${name}`;
-}
-
-/**
- * The statement that denies everything to the sessions issued before `issuedBefore` (only those named `sessionName`,
- * when given), as JSON.
- */
-export function revokeStatementJson(issuedBefore: string, sessionName?: string): Record<string, unknown> {
-  return {
-    Effect: 'Deny',
-    Action: '*',
-    Resource: '*',
-    Condition: {
-      DateLessThan: { 'aws:TokenIssueTime': issuedBefore },
-      ...(sessionName === undefined ? {} : { StringLike: { 'aws:userid': sessionsNamed(sessionName) } }),
-    },
-  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as aws from './aws';
 import { CliError } from './errors';
+import { CLI_REVOKE_POLICY_NAME, isIsoUtcTime, revokeStatement, ROLE_SESSION_NAME, sessionsNamed } from '../../../lib/contract';
 
 /**
  * `mfa-profile revoke`: deny every session of a role, or of one member, issued before now, as AWS documents "revoking
@@ -12,12 +13,7 @@ import { CliError } from './errors';
  */
 
 /** The inline policy of the role that holds the cuts this command makes. */
-export const REVOKE_POLICY_NAME = 'cdk-mfa-delegation-revoke-sessions';
-
-/** A UTC time as `aws:TokenIssueTime` compares it: ISO 8601, to the second or the millisecond, ending in `Z`. */
-const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/;
-/** A role session name (and so a member's user name): 2 to 64 of `[\w+=,.@-]`. */
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+export const REVOKE_POLICY_NAME = CLI_REVOKE_POLICY_NAME;
 /** A role name: 1 to 64 of `[\w+=,.@-]`. */
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 /** A role ARN, with its path. */
@@ -56,38 +52,23 @@ export function roleNameOf(role: string): string {
 
 /** The cut that the options describe, at `now` unless `--before` is given; throws naming a bad value. */
 export function cutOf(options: Pick<RevokeOptions, 'member' | 'before'>, now: Date): Cut {
-  if (options.member !== undefined && !SESSION_NAME.test(options.member)) {
+  if (options.member !== undefined && !ROLE_SESSION_NAME.test(options.member)) {
     throw new CliError('--member must be a user name of 2 to 64 characters of letters, digits and _+=,.@- (it is the name of the member\'s '
       + `role sessions), but got '${options.member}' (${options.member.length} ${options.member.length === 1 ? 'character' : 'characters'})`);
   }
   // Rounded up to the second: a session issued in the second before the cut must not slip through.
   let issuedBefore = `${new Date(Math.ceil(now.getTime() / 1000) * 1000).toISOString().slice(0, 19)}Z`;
   if (options.before !== undefined) {
-    const match = ISO_UTC.exec(options.before);
-    const date = new Date(options.before);
-    if (!match || Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(match[3]) || Number(match[4]) > 23) {
+    if (!isIsoUtcTime(options.before)) {
       throw new CliError(`--before must be a UTC time in ISO 8601, such as 2026-12-01T12:00:00Z, but got '${options.before}'`);
     }
-    if (date.getTime() > now.getTime()) {
+    if (Date.parse(options.before) > now.getTime()) {
       throw new CliError(`--before ${options.before} is in the future: sessions issued until then, including new ones, would be denied; `
         + 'leave --before out to cut at now');
     }
     issuedBefore = options.before;
   }
   return { issuedBefore, ...(options.member === undefined ? {} : { sessionName: options.member }) };
-}
-
-/** The statement of a cut, as the IAM console writes it for "Revoke active sessions" (plus the session name). */
-function cutStatement(cut: Cut): Record<string, unknown> {
-  return {
-    Effect: 'Deny',
-    Action: '*',
-    Resource: '*',
-    Condition: {
-      DateLessThan: { 'aws:TokenIssueTime': cut.issuedBefore },
-      ...(cut.sessionName === undefined ? {} : { StringLike: { 'aws:userid': `*:${cut.sessionName}` } }),
-    },
-  };
 }
 
 /** The cut a statement of this policy makes, or undefined for a statement that is not a cut. */
@@ -102,7 +83,7 @@ function cutOfStatement(statement: any): Cut | undefined {
   if (userid === undefined) {
     return { issuedBefore };
   }
-  return typeof userid === 'string' && userid.startsWith('*:') ? { issuedBefore, sessionName: userid.slice(2) } : undefined;
+  return typeof userid === 'string' && userid.startsWith(sessionsNamed('')) ? { issuedBefore, sessionName: userid.slice(2) } : undefined;
 }
 
 /**
@@ -132,7 +113,7 @@ export function withCut(existing: string | undefined, cut: Cut): { document: str
     }
     return false;
   });
-  const document = { Version: '2012-10-17', Statement: [...kept, cutStatement({ ...cut, issuedBefore })] };
+  const document = { Version: '2012-10-17', Statement: [...kept, revokeStatement(issuedBefore, cut.sessionName)] };
   return { document: JSON.stringify(document), issuedBefore };
 }
 
