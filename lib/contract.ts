@@ -16,7 +16,10 @@ export const DELEGATION_OUTPUT_FIELDS = {
   userName: 'MfaUserName',
   userArn: 'MfaUserArn',
   mfaSerial: 'MfaSerial',
+  /** The secret of the access key, in stacks deployed before `accessKey` (the constructs no longer write it). */
   accessKeySecretArn: 'MfaAccessKeySecretArn',
+  /** `"true"` when the user is meant to get an access key from `mfa-profile` (the stack defines none). */
+  accessKey: 'MfaAccessKey',
   seedSecretArn: 'MfaSeedSecretArn',
   consolePasswordSecretArn: 'MfaConsolePasswordSecretArn',
   sourceProfile: 'MfaSourceProfile',
@@ -71,10 +74,15 @@ export const TEAM_OUTPUT_VERSIONS = {
   accessKeyInSeedSecret: 2,
   /** As 2, and the team has roles in other accounts (`accountRoleOutputs`, the `MfaTeamAccountRoles` outputs). */
   accountRoles: 3,
+  /**
+   * No access key in any secret: a member with `accessKey` is meant to get one from `mfa-profile`, which creates it
+   * with the caller's IAM rights; the team may have account roles (as 3).
+   */
+  noAccessKeySecret: 4,
 } as const;
 
 /** The newest version of the team output that the constructs write. */
-export const TEAM_OUTPUT_VERSION = TEAM_OUTPUT_VERSIONS.accountRoles;
+export const TEAM_OUTPUT_VERSION = TEAM_OUTPUT_VERSIONS.noAccessKeySecret;
 
 /** The JSON of `<prefix>MfaTeam`. */
 export interface TeamOutput {
@@ -183,9 +191,29 @@ export interface VirtualMfaDeviceResourceProperties {
   readonly SeedSecretArn: string;
   /** Whether the handler enables the device for the user: `'true'` or `'false'`. */
   readonly Enable: 'true' | 'false';
-  /** The user's access key to keep in the seed secret too: both or neither, the secret only as an intrinsic. */
+  /**
+   * An access key to keep in the seed secret, from stacks deployed before the constructs stopped defining keys (#16):
+   * the constructs never write these any more (a secret-bearing attribute would be recorded in stack events).
+   */
   readonly AccessKeyId?: string;
   readonly SecretAccessKey?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The custom resource that removes the access keys of a user the stack deletes
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The CloudFormation type of the custom resource that a construct defines for each IAM user it creates and that may
+ * get an access key from `mfa-profile`: its Delete deletes the user's access keys, so that CloudFormation can delete
+ * the user. Served by the stack's handler (the devices' `ServiceToken`).
+ */
+export const USER_CLEANUP_RESOURCE_TYPE = 'Custom::MfaUserCleanup';
+
+/** The resource properties of `Custom::MfaUserCleanup` (besides `ServiceToken`). */
+export interface UserCleanupResourceProperties {
+  /** The user whose access keys Delete removes (ListAccessKeys, DeleteAccessKey). */
+  readonly UserName: string;
 }
 
 /** The response `Data` of `Custom::VirtualMfaDevice`, its `Fn::GetAtt` attributes. */

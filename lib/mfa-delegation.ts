@@ -107,7 +107,8 @@ export interface MfaDelegationProps {
   readonly enableMfaDevice?: boolean;
 
   /**
-   * Whether to define an access key for the user, kept in a Secrets Manager secret.
+   * Whether the user is meant to get an access key from `mfa-profile setup` (see `MfaUser`'s `accessKey`): the stack
+   * defines no key, and says so in the output `<prefix>MfaAccessKey` (`"true"`).
    *
    * @default true
    */
@@ -254,7 +255,7 @@ export class MfaDelegation extends Construct {
     this.output('userName', userName);
     this.output('userArn', this.mfaUser.userArn);
     this.output('mfaSerial', this.mfaDevice.serialNumber);
-    this.output('accessKeySecretArn', this.mfaUser.accessKeySecret?.secretArn);
+    this.output('accessKey', this.mfaUser.accessKey ? 'true' : undefined);
     this.output('seedSecretArn', this.virtualMfaDevice?.seedSecret.secretArn);
     this.output('consolePasswordSecretArn', this.mfaUser.consolePasswordSecret?.secretArn);
     this.output('sourceProfile', props.sourceProfileName ?? userName);

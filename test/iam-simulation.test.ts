@@ -321,8 +321,6 @@ const LOOKALIKE_SECRETS = [
 
 describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_ACCESS, GENERATED_NAMES, ENCRYPTED_SEED, TEAM])(
   'the custom resource handler of $name', (config) => {
-    // The team keeps alice's access key in her seed secret: the handler reads that secret back to rewrite the key.
-    const readsSeedSecret = config === TEAM;
     let t: ConcreteTemplate;
     let handlerRole: string;
     let handlerPolicies: SimulationRequest['identityPolicies'];
@@ -338,19 +336,20 @@ describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_
       device = { serial: `arn:aws:iam::${ACCOUNT}:mfa${props.Path}${props.DeviceName}`, user: arnOf(t, 'AWS::IAM::User', props.UserName), secret: props.SeedSecretArn };
     });
 
-    test(readsSeedSecret ? 'manages its own device and user, and writes and reads its own seed secret' : 'manages its own device, user and seed secret', async () => {
+    test('manages its own device, user and seed secret, and deletes the user\'s access keys when the user has a cleanup', async () => {
       const own = [
         { action: 'iam:CreateVirtualMFADevice', resource: device.serial },
         { action: 'iam:DeleteVirtualMFADevice', resource: device.serial },
         { action: 'iam:EnableMFADevice', resource: device.user },
         { action: 'iam:DeactivateMFADevice', resource: device.user },
         { action: 'secretsmanager:PutSecretValue', resource: device.secret },
-        ...(readsSeedSecret ? [{ action: 'secretsmanager:GetSecretValue', resource: device.secret }] : []),
+        ...(t.idsOf('Custom::MfaUserCleanup', (p) => arnOf(t, 'AWS::IAM::User', p.UserName) === device.user).length > 0
+          ? [{ action: 'iam:ListAccessKeys', resource: device.user }, { action: 'iam:DeleteAccessKey', resource: device.user }] : []),
       ];
       expect(await allowedOf(handlerRole, handlerPolicies, NO_MFA, own)).toEqual(own.map((r) => `${r.action} ${r.resource}`));
     });
 
-    test(`fails to manage any other device, user or secret, to read ${readsSeedSecret ? 'any other' : 'its own or any other'} secret, or to do anything else`, async () => {
+    test('fails to manage any other device, user or secret, to read its own or any other secret, or to do anything else', async () => {
       const role = t.idsOf('AWS::IAM::Role').map((id) => t.getAtt(id, 'Arn')).find((arn) => arn !== handlerRole) ?? INTRUDER.role;
       const otherSecrets = t.idsOf('AWS::SecretsManager::Secret').map((id) => t.ref(id)).filter((arn) => arn !== device.secret);
       const forbidden = [
@@ -372,7 +371,7 @@ describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_
         { action: 'iam:PassRole', resource: role },
         { action: 'iam:UpdateAssumeRolePolicy', resource: role },
         { action: 'sts:AssumeRole', resource: role },
-        ...(readsSeedSecret ? [] : [{ action: 'secretsmanager:GetSecretValue', resource: device.secret }]),
+        { action: 'secretsmanager:GetSecretValue', resource: device.secret },
         { action: 'secretsmanager:DeleteSecret', resource: device.secret },
         { action: 'secretsmanager:PutResourcePolicy', resource: device.secret },
         ...[...otherSecrets, INTRUDER.secret, ...LOOKALIKE_SECRETS].flatMap((secret) => [

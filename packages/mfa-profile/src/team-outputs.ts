@@ -14,7 +14,7 @@ const TEAM_FIELD = TEAM_OUTPUT_FIELDS.team;
  * The versions of the team output this reader understands (lib/contract.ts, TEAM_OUTPUT_VERSIONS). A newer version
  * is refused with the advice to upgrade: its outputs may hold what this reader would silently drop.
  */
-const SUPPORTED_VERSIONS: readonly number[] = [TEAM_OUTPUT_VERSIONS.accessKeySecret, TEAM_OUTPUT_VERSIONS.accessKeyInSeedSecret];
+const SUPPORTED_VERSIONS: readonly number[] = Object.values(TEAM_OUTPUT_VERSIONS);
 
 /** A role of a team; a value that a template preview cannot know is undefined, with the reason in `unknown`. */
 export interface TeamRole {
@@ -186,7 +186,7 @@ export function memberDelegations(team: Team, userName: string): Delegation[] {
     MfaUserArn: `${team.mfaSerialPrefix.replace(/:mfa\/.*$/, ':user')}${team.path}${member.userName}`,
     MfaSerial: member.mfaSerial ?? `${team.mfaSerialPrefix}${member.userName}`,
     MfaSourceProfile: member.userName,
-    ...(member.accessKey ? { MfaAccessKeySecretArn: accessKeySecret } : {}),
+    ...(member.accessKey ? (team.version >= TEAM_OUTPUT_VERSIONS.noAccessKeySecret ? { MfaAccessKey: 'true' } : { MfaAccessKeySecretArn: accessKeySecret }) : {}),
     ...(member.mfaSerial === undefined ? { MfaSeedSecretArn: seedSecret } : {}),
   };
   return member.roles.map((name) => {
