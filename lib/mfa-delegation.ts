@@ -206,8 +206,13 @@ export class MfaDelegation extends Construct {
     delegations.set(this.outputPrefix, this);
     validateIamName('profileName', props.profileName);
     validateIamName('sourceProfileName', props.sourceProfileName);
-    if (props.userName !== undefined && props.trustedAccount === undefined) {
-      validateSessionName('userName', props.userName);
+    // The role requires the session name to be the user's name, which STS takes at 2 to 64 characters.
+    if (props.trustedAccount === undefined) {
+      if (props.userName !== undefined) {
+        validateSessionName('userName', props.userName);
+      } else if (props.user !== undefined) {
+        validateSessionName('The name of the given user', props.user.userName);
+      }
     }
     if (props.user && props.userName !== undefined) {
       throw new Error('user cannot be combined with userName: userName names a user that MfaDelegation defines');

@@ -261,4 +261,11 @@ describe('MfaDelegation', () => {
       'userName must be 2 to 64 characters of letters, digits and _+=,.@- (it names role sessions, and STS takes session names of 2 to 64 '
       + "characters), but got 'a' (1 character)");
   });
+
+  test('fails with an existing user of one character, which STS cannot take as the session name its role requires', () => {
+    const stack = newStack();
+    expect(() => new MfaDelegation(stack, 'Toolkit', { user: iam.User.fromUserName(stack, 'A', 'a') })).toThrow(
+      'The name of the given user must be 2 to 64 characters of letters, digits and _+=,.@- (it names role sessions, and STS takes session names of 2 to 64 '
+      + "characters), but got 'a' (1 character)");
+  });
 });
