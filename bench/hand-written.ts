@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ASSUME_ONLY_METADATA_KEY } from '../lib/contract';
 
 const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } };
 const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'handler', 'index');
@@ -34,10 +35,12 @@ export class HandWrittenExampleStack extends Stack {
       reason: 'The AWS Toolkit guide gives toolkit-role ReadOnlyAccess, which AWS keeps current as services are added; '
         + 'the role can only be assumed by toolkit-user with MFA.',
     });
-    new iam.Policy(userScope, 'AssumeRolePolicy', {
+    const assumePolicy = new iam.Policy(userScope, 'AssumeRolePolicy', {
       users: [user],
       statements: [new iam.PolicyStatement({ sid: 'AssumeRolesWithMfaAtMost3600sOld', actions: ['sts:AssumeRole'], resources: [role.roleArn], conditions: MFA })],
     });
+    // The mark that lets MfaGuard find the assume-only user in the template.
+    (assumePolicy.node.defaultChild as iam.CfnPolicy).addMetadata(ASSUME_ONLY_METADATA_KEY, { ConsoleAccess: false });
     const deviceScope = new Construct(toolkit, 'MfaDevice');
     const seedSecret = new secretsmanager.Secret(deviceScope, 'SeedSecret', {
       description: 'MFA seed of the virtual MFA device defined by MfaDelegationExample/Toolkit/MfaDevice',

@@ -297,3 +297,19 @@ export function revokeStatement(issuedBefore: string, sessionName?: string): Rev
 
 /** The inline policy of a role in which `mfa-profile revoke` writes its cuts; CloudFormation does not manage it. */
 export const CLI_REVOKE_POLICY_NAME = 'cdk-mfa-delegation-revoke-sessions';
+
+// Template Metadata that the constructs write and MfaGuard reads (DESIGN.md, "Assume-only users").
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The resource Metadata key that marks IAM users as assume-only (MFA-conditioned `sts:AssumeRole`, and
+ * `iam:ChangePassword` for console users, nothing else), so that MfaGuard finds them from the template alone. On an
+ * `AWS::IAM::User` it marks that user; on an `AWS::IAM::Policy` every user the policy is attached to (`Users`).
+ */
+export const ASSUME_ONLY_METADATA_KEY = 'cdk-mfa-delegation:assume-only';
+
+/** The value under ASSUME_ONLY_METADATA_KEY. */
+export interface AssumeOnlyMarker {
+  /** Whether the user signs in to the console, and may therefore change its own password (`iam:ChangePassword`). */
+  readonly ConsoleAccess: boolean;
+}

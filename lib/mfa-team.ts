@@ -6,6 +6,7 @@ import { TEAM_OUTPUT_FIELDS, TEAM_OUTPUT_VERSION, TEAM_SECRET_SUFFIXES, TeamMemb
 import { MfaAccountRole } from './mfa-account-role';
 import { MfaRequiredRole } from './mfa-required-role';
 import { accountRoleEntry, accountRoleStatement, acknowledgeAccountRole, checkAccountRoleOutput, validateAccountRole } from './private/account-role-grants';
+import { markAssumeOnly } from './private/assume-only';
 import { stackHandler } from './private/device-provider';
 import { handlerStatements } from './private/handler-grants';
 import { JsonEntry, packJson } from './private/json-outputs';
@@ -476,6 +477,7 @@ export class MfaTeam extends Construct {
     // MfaRoleStackSet with trustedTeam in other accounts.
     member.roles.forEach((name) => Tags.of(user).add(teamRoleTagKey(name), this.teamName));
     this.memberRoles.set(member.userName, member.roles.filter((name) => this.roles.has(name)));
+    markAssumeOnly(user.node.defaultChild as iam.CfnUser, false);
     if (member.mfaSerial === undefined) {
       const device = new VirtualMfaDevice(memberScope, 'MfaDevice', {
         user,

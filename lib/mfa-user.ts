@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { MfaRequiredRole } from './mfa-required-role';
+import { markAssumeOnly } from './private/assume-only';
 import { DEFAULT_MAX_MFA_AGE, MFA_PRESENT, mfaCondition } from './private/mfa-condition';
 import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './private/policy-size';
 import { checkNoSecretBearingAttributes } from './private/secret-bearing';
@@ -125,6 +126,8 @@ export class MfaUser extends Construct {
     });
 
     this.policy = new iam.Policy(this, 'AssumeRolePolicy', { users: [this.user] });
+    // The user is assume-only, whether it was defined here or given: MfaGuard reads that from the policy's Users.
+    markAssumeOnly(this.policy.node.defaultChild as iam.CfnPolicy, props.consoleAccess ?? false);
     if (consolePassword) {
       this.policy.addStatements(new iam.PolicyStatement({
         sid: 'ChangeOwnPasswordWithMfa',

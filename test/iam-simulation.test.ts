@@ -145,8 +145,20 @@ describe('the simulation helper', () => {
   });
 
   test('fails to resolve an intrinsic it does not know', () => {
-    expect(() => new ConcreteTemplate({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: { 'Fn::ImportValue': 'x' } } } } }, 'Stack'))
-      .toThrow('Intrinsic Fn::ImportValue is not supported by ConcreteTemplate (Stack): "x"');
+    expect(() => new ConcreteTemplate({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: { 'Fn::FindInMap': ['M', 'k', 'v'] } } } } }, 'Stack'))
+      .toThrow('Intrinsic Fn::FindInMap is not supported by ConcreteTemplate (Stack): ["M","k","v"]');
+  });
+
+  test('fails to resolve an import, a condition or a parameter whose value it is not given, and resolves them when given', () => {
+    const role = (name: any) => ({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: name } } } });
+    expect(() => new ConcreteTemplate(role({ 'Fn::ImportValue': 'x' }), 'Stack'))
+      .toThrow('Fn::ImportValue of x, whose value is not given to ConcreteTemplate (Stack)');
+    expect(() => new ConcreteTemplate(role({ 'Fn::If': ['Prod', 'a', 'b'] }), 'Stack'))
+      .toThrow('Fn::If of condition Prod, whose value is not given to ConcreteTemplate (Stack)');
+    expect(() => new ConcreteTemplate(role({ Ref: 'Name' }), 'Stack')).toThrow('Ref to Name, which is not a resource of Stack');
+    const inputs = { imports: { x: 'imported' }, conditions: { Prod: false }, parameters: { Name: 'given' } };
+    expect([{ 'Fn::ImportValue': 'x' }, { 'Fn::If': ['Prod', 'a', 'b'] }, { Ref: 'Name' }, { 'Fn::Sub': '${Name}-1' }]
+      .map((name) => new ConcreteTemplate(role(name), 'Stack', inputs).ref('Role'))).toEqual(['imported', 'b', 'given', 'given-1']);
   });
 });
 
