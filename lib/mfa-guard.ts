@@ -6,6 +6,7 @@ import {
   admitsAws, allows, coversAction, describePrincipal, describeValue, inspectDocument, isDenyWithoutMfa, isIntrinsic, isOpaque, isUnknown, MfaProblem,
   mfaRequirement, OPAQUE, readDocument, renderString, StatementSlot, statementSlots, trustAdmitsAws, Unknown, UnknownFinding,
 } from './private/mfa-policy-inspection';
+import { SECRET_BEARING_ATTRIBUTES } from './private/secret-bearing';
 
 /**
  * Properties of an MfaGuard.
@@ -69,6 +70,8 @@ interface Finding {
  *   console user): a policy, managed policy, group or grant added anywhere in the app.
  * - `MfaGuard::TrustsWholeAccount`: a role whose trust lets every principal of an account in (its root, its id, `*`)
  *   with MFA but without narrowing it to named principals (`aws:PrincipalArn`).
+ * - `MfaGuard::SecretInTemplate`: a secret-bearing attribute (`Fn::GetAtt [AccessKey, SecretAccessKey]`, ...) used as
+ *   a property, output or parameter: CloudFormation records resolved properties in the stack's events.
  * - `MfaGuard::CannotEvaluate`: a policy, statement, principal, action or condition that the guard cannot evaluate
  *   (`Fn::ImportValue`, a parameter, a JSON string built from one, a template it cannot read). `Fn::If` is evaluated
  *   in both branches; a JSON string is parsed.
@@ -91,6 +94,8 @@ export class MfaGuard implements IPolicyValidationPlugin, IAspect {
   public static readonly ASSUME_ONLY_USER_WIDENED = 'MfaGuard::AssumeOnlyUserWidened';
   /** The rule id of a role that trusts a whole account (with MFA). */
   public static readonly TRUSTS_WHOLE_ACCOUNT = 'MfaGuard::TrustsWholeAccount';
+  /** The rule id of a secret-bearing attribute in a template. */
+  public static readonly SECRET_IN_TEMPLATE = 'MfaGuard::SecretInTemplate';
   /** The rule id of something the guard cannot evaluate. */
   public static readonly CANNOT_EVALUATE = 'MfaGuard::CannotEvaluate';
 
@@ -99,7 +104,7 @@ export class MfaGuard implements IPolicyValidationPlugin, IAspect {
   /** The rules it evaluates (without the `MfaGuard::` namespace). */
   public readonly ruleIds?: string[] = [
     MfaGuard.TRUST_WITHOUT_MFA, MfaGuard.ASSUME_WITHOUT_MFA, MfaGuard.ASSUME_ONLY_USER_WIDENED,
-    MfaGuard.TRUSTS_WHOLE_ACCOUNT, MfaGuard.CANNOT_EVALUATE,
+    MfaGuard.TRUSTS_WHOLE_ACCOUNT, MfaGuard.SECRET_IN_TEMPLATE, MfaGuard.CANNOT_EVALUATE,
   ].map((id) => id.slice('MfaGuard::'.length));
 
   private readonly checkIdentityPolicies: boolean;
@@ -201,6 +206,7 @@ class WorldCheck {
   public run(): Finding[] {
     for (const template of this.world.templates) {
       this.checkTransform(template);
+      this.checkSecrets(template);
     }
     for (const ref of this.index.resources(ROLE)) {
       this.checkRole(ref);
@@ -247,6 +253,78 @@ class WorldCheck {
       description: `MfaGuard cannot evaluate ${where}: its Transform ${describeValue(template.template.Transform)} rewrites the template after synthesis`,
       fix: CANNOT_EVALUATE_FIX,
     });
+  }
+
+  /** `Fn::GetAtt` (or `Fn::Sub`) of a secret-bearing attribute anywhere in a resource or output. */
+  private checkSecrets(template: GuardTemplate): void {
+    const resources = template.template.Resources ?? {};
+    // The attributes that hold a secret, by name whatever the type (a custom resource can return one): one list, shared
+    // with the constructs' own check (lib/private/secret-bearing.ts).
+    const secretAttribute = (id: string, attribute: unknown): boolean | Unknown => {
+      const type: string | undefined = resources[id]?.Type;
+      if (type === undefined) {
+        return false;
+      }
+      if (typeof attribute !== 'string' || attribute.includes(OPAQUE)) {
+        return { unknown: `the attribute ${describeValue(attribute)} of ${id} (${type})` };
+      }
+      return SECRET_BEARING_ATTRIBUTES.includes(attribute);
+    };
+    const scan = (section: 'Resources' | 'Outputs', logicalId: string, value: any, location: string): void => {
+      if (Array.isArray(value)) {
+        value.forEach((v, i) => scan(section, logicalId, v, `${location}.${i}`));
+        return;
+      }
+      if (value === null || typeof value !== 'object') {
+        return;
+      }
+      const uses: Array<[string, unknown]> = [];
+      if (isIntrinsic(value) && value['Fn::GetAtt'] !== undefined) {
+        const getAtt = value['Fn::GetAtt'];
+        uses.push(Array.isArray(getAtt) ? [getAtt[0], getAtt[1]] : String(getAtt).split(/\.(.*)/s) as [string, string]);
+      }
+      const sub = isIntrinsic(value) ? value['Fn::Sub'] : undefined;
+      const subText = Array.isArray(sub) ? sub[0] : sub;
+      if (typeof subText === 'string') {
+        for (const match of subText.matchAll(/\$\{([^}!.]+)\.([^}]+)\}/g)) {
+          uses.push([match[1], match[2]]);
+        }
+      }
+      for (const [id, attribute] of uses) {
+        const secret = secretAttribute(id, attribute);
+        const ref = { template, logicalId };
+        const where = section === 'Outputs' ? `output ${logicalId} of ${template.host ? describeResource(ref) : template.rootPath}` : describeResource(ref);
+        if (isUnknown(secret)) {
+          this.unknown(ref, location, `a Fn::GetAtt in ${location}`, secret.unknown);
+        } else if (secret) {
+          this.add({
+            rule: 'SecretInTemplate',
+            template,
+            logicalId,
+            location,
+            description: `${where} uses the secret ${id}.${attribute} (${resources[id].Type}) in ${location}: CloudFormation records resolved `
+              + 'properties in the stack\'s events, and outputs and parameters are readable by anyone who may describe the stack',
+            fix: 'Never pass a secret through CloudFormation: let its owner create it where it is used (mfa-profile creates access keys '
+              + 'with the caller\'s IAM rights), or pass a Secrets Manager dynamic reference ({{resolve:secretsmanager:...}}) to a property that takes one',
+          });
+        }
+      }
+      for (const [key, child] of Object.entries(value)) {
+        scan(section, logicalId, child, `${location}.${key}`);
+      }
+    };
+    for (const [logicalId, resource] of Object.entries<any>(resources)) {
+      for (const [key, value] of Object.entries<any>(resource ?? {})) {
+        if (key !== 'Type') {
+          scan('Resources', logicalId, value, key);
+        }
+      }
+    }
+    for (const [logicalId, output] of Object.entries<any>(template.template.Outputs ?? {})) {
+      for (const [key, value] of Object.entries<any>(output ?? {})) {
+        scan('Outputs', logicalId, value, key);
+      }
+    }
   }
 
   private checkRole(ref: ResourceRef): void {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnCondition, CfnElement, CfnOutput, CfnParameter, CfnStackSet, Fn, NestedStack, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnElement, CfnOutput, CfnParameter, CfnResource, CfnStackSet, Fn, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -28,6 +28,8 @@ const LEGACY_TRUST = {
   Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }],
 };
 const NO_MFA = {};
+/** The real AWS managed policy PowerUserAccess, as AWS publishes it (test/fixtures/aws-managed-policies). */
+const POWER_USER_ACCESS = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'aws-managed-policies', 'PowerUserAccess.json'), 'utf8'));
 const MFA_FALSE = { 'aws:MultiFactorAuthPresent': 'false' };
 const MFA_CONDITION = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
 
@@ -443,6 +445,25 @@ const BYPASSES: BypassCase[] = [
         resource: inner.getAtt('Admin', 'Arn'),
         resourcePolicy: inner.resources.Admin.Properties.AssumeRolePolicyDocument,
         identityPolicies: [ADMINISTRATOR],
+      };
+    },
+  },
+  {
+    name: 'an access key\'s secret passed to a resource property (#16.1): a PowerUser reads it in the stack\'s events',
+    build: (app) => {
+      const stack = stackOf(app);
+      const key = new iam.CfnAccessKey(stack, 'Key', { userName: 'ci' });
+      new CfnResource(stack, 'Config', { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: key.attrSecretAccessKey } });
+    },
+    findings: [['SecretInTemplate', 'Stack/Config']],
+    proof: (a) => {
+      // The property CloudFormation resolves, and records in the stack's events, is the secret itself.
+      expect(a.template('Stack/Config').resources[a.logicalId('Stack/Config')].Properties.Value).toBe('<the secret access key, known to CloudFormation only>');
+      return {
+        principal: MALLORY,
+        action: 'cloudformation:DescribeStackEvents',
+        resource: `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/Stack/11111111-2222-3333-4444-555555555555`,
+        identityPolicies: [{ name: 'PowerUserAccess', policy: POWER_USER_ACCESS }],
       };
     },
   },

@@ -1,4 +1,4 @@
-import { AspectPriority, Aspects, CfnParameter, CfnResource, CfnStackSet, Duration, Fn, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnOutput, CfnParameter, CfnResource, CfnStackSet, Duration, Fn, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { createExampleApp } from '../bin/app';
@@ -306,7 +306,7 @@ describe('MfaGuard', () => {
         rawRole(stack, 'Named', [rawTrust({ AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
           { ...MFA, ArnEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:user/alice', 'arn:aws:iam::111111111111:role/ci'] } })]);
         new MfaTeam(stack, 'Team', { roles: [{ name: 'reader' }], members: [{ userName: 'alice', roles: ['reader'], mfaSerial: 'GAHT12345678', accessKey: false }] });
-      })).toEqual([]);
+      }).filter(([rule]) => rule !== 'SecretInTemplate')).toEqual([]);
     });
 
     test('fails closed on a principal imported from another stack, which may be an account', () => {
@@ -392,9 +392,53 @@ describe('MfaGuard', () => {
         const ops = new iam.Group(stack, 'Ops', { groupName: 'ops', managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('PowerUserAccess')] });
         new iam.CfnUserToGroupAddition(stack, 'AddAlice', { groupName: ops.groupName, users: ['alice'] });
         void team;
-      })).toEqual([
+      }).filter(([rule]) => rule !== 'SecretInTemplate')).toEqual([
         widened('Ops/Resource', 'Stack/Team/Members/alice/User/Resource',
           'attaches the managed policy arn:${AWS::Partition}:iam::aws:policy/PowerUserAccess (through group Stack/Ops/Resource), which MfaGuard cannot read'),
+      ]);
+    });
+  });
+
+  describe('secrets in templates (#16.1)', () => {
+    const SECRET_FIX = 'Never pass a secret through CloudFormation: let its owner create it where it is used (mfa-profile creates access keys '
+      + 'with the caller\'s IAM rights), or pass a Secrets Manager dynamic reference ({{resolve:secretsmanager:...}}) to a property that takes one';
+    const EXPOSED = 'CloudFormation records resolved properties in the stack\'s events, and outputs and parameters are readable by anyone who may describe the stack';
+
+    test('fails on an access key\'s secret in an output, a resource property (Fn::Sub) and a nested stack\'s parameter', () => {
+      expect(guardErrors((stack) => {
+        const key = new iam.CfnAccessKey(stack, 'Key', { userName: 'ci' });
+        new CfnOutput(stack, 'Secret', { value: key.attrSecretAccessKey });
+        new CfnResource(stack, 'Config', { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: Fn.sub('${Key.SecretAccessKey}') } });
+        const nested = new NestedStack(stack, 'Nested', { parameters: { Secret: key.attrSecretAccessKey } });
+        void nested;
+      })).toEqual([
+        ['SecretInTemplate', 'Stack/Config', `Stack/Config uses the secret Key.SecretAccessKey (AWS::IAM::AccessKey) in Properties.Value: ${EXPOSED}. ${SECRET_FIX}`],
+        ['SecretInTemplate', 'Stack/Nested.NestedStack/Nested.NestedStackResource',
+          'Stack/Nested.NestedStack/Nested.NestedStackResource uses the secret Key.SecretAccessKey (AWS::IAM::AccessKey) in Properties.Parameters.Secret: '
+          + `${EXPOSED}. ${SECRET_FIX}`],
+        ['SecretInTemplate', 'Stack/Secret', `output Secret of Stack uses the secret Key.SecretAccessKey (AWS::IAM::AccessKey) in Value: ${EXPOSED}. ${SECRET_FIX}`],
+      ]);
+    });
+
+    test('fails on a user pool client\'s secret passed to a Lambda function\'s environment', () => {
+      expect(guardErrors((stack) => {
+        const client = new CfnResource(stack, 'Client', { type: 'AWS::Cognito::UserPoolClient', properties: { UserPoolId: 'us-east-1_abc', GenerateSecret: true } });
+        new CfnResource(stack, 'Fn', { type: 'AWS::Lambda::Function', properties: { Environment: { Variables: { SECRET: client.getAtt('ClientSecret') } } } });
+      })).toEqual([['SecretInTemplate', 'Stack/Fn',
+        `Stack/Fn uses the secret Client.ClientSecret (AWS::Cognito::UserPoolClient) in Properties.Environment.Variables.SECRET: ${EXPOSED}. ${SECRET_FIX}`]]);
+    });
+
+    test('fails on a custom resource\'s Password attribute, and fails closed on an attribute named by an intrinsic', () => {
+      expect(guardErrors((stack) => {
+        const custom = new CfnResource(stack, 'Db', { type: 'Custom::Database', properties: { ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:db' } });
+        new CfnOutput(stack, 'Password', { value: custom.getAtt('Password').toString() });
+        new CfnOutput(stack, 'Arn', { value: custom.getAtt('PasswordSecretArn').toString() });
+        const which = new CfnParameter(stack, 'Which');
+        new CfnOutput(stack, 'Any', { value: Fn.getAtt('Db', which.valueAsString).toString() });
+      })).toEqual([
+        ['CannotEvaluate', 'Stack/Any', 'MfaGuard cannot evaluate a Fn::GetAtt in Value of Stack/Any: the attribute ${Which} of Db (Custom::Database). '
+          + 'Write it as literal JSON (Fn::If is fine: both branches are checked; so is a JSON string), or acknowledge MfaGuard::CannotEvaluate on the resource with the reason it is safe'],
+        ['SecretInTemplate', 'Stack/Password', `output Password of Stack uses the secret Db.Password (Custom::Database) in Value: ${EXPOSED}. ${SECRET_FIX}`],
       ]);
     });
   });
@@ -487,9 +531,9 @@ describe('MfaGuard', () => {
 
   describe('registration', () => {
     test('Validations.of(app).addPlugins(new MfaGuard()) lists its rules', () => {
-      expect(new MfaGuard().ruleIds).toEqual(['TrustWithoutMfa', 'AssumeWithoutMfa', 'AssumeOnlyUserWidened', 'TrustsWholeAccount', 'CannotEvaluate']);
+      expect(new MfaGuard().ruleIds).toEqual(['TrustWithoutMfa', 'AssumeWithoutMfa', 'AssumeOnlyUserWidened', 'TrustsWholeAccount', 'SecretInTemplate', 'CannotEvaluate']);
       expect([MfaGuard.TRUST_WITHOUT_MFA, MfaGuard.ASSUME_WITHOUT_MFA, MfaGuard.ASSUME_ONLY_USER_WIDENED, MfaGuard.TRUSTS_WHOLE_ACCOUNT,
-        MfaGuard.CANNOT_EVALUATE]).toEqual(new MfaGuard().ruleIds!.map((id) => `MfaGuard::${id}`));
+        MfaGuard.SECRET_IN_TEMPLATE, MfaGuard.CANNOT_EVALUATE]).toEqual(new MfaGuard().ruleIds!.map((id) => `MfaGuard::${id}`));
     });
 
     test('Aspects.of(app).add(new MfaGuard()) keeps working: it checks every stack of the app, stacks in Stages too', () => {

@@ -5,10 +5,12 @@ import { IConstruct } from 'constructs';
  * The attributes whose value is a secret, by name, whatever the resource type (a custom resource that returns
  * `SecretAccessKey` leaks as much as `AWS::IAM::AccessKey`): the secret access key of an access key, the password of a
  * service-specific credential, the secret of a Cognito app client, a password, an MFA seed or its QR code, a secret's
- * value, a private key.
+ * value, a private key, an AppSync API key, a Managed Blockchain billing token. The constructs check their own
+ * resources with it, MfaGuard the whole assembly.
  */
 export const SECRET_BEARING_ATTRIBUTES: readonly string[] = [
   'SecretAccessKey', 'ServicePassword', 'ClientSecret', 'Password', 'Base32StringSeed', 'QRCodePNG', 'SecretString', 'PrivateKey',
+  'ApiKey', 'BillingToken',
 ];
 
 /**
