@@ -1,5 +1,5 @@
 import { CliError } from './errors';
-import { Delegation, DelegationField, isJsonObject, list, parseJson, StackOutputs } from './outputs';
+import { Delegation, DelegationField, isJsonObject, knownOutput, list, parseJson, StackOutputs } from './outputs';
 import { AccountRoleEntry, DELEGATION_OUTPUT_FIELDS, TEAM_OUTPUT_FIELDS } from '../../../lib/contract';
 
 /**
@@ -172,15 +172,4 @@ function accountRole(name: string, entry: unknown, where: string): AccountRole {
     ...(organizationId === undefined ? {} : { organizationId: organizationId as string }),
     maxSessionDuration: maxSessionDuration as number,
   };
-}
-
-function knownOutput(stackName: string, outputs: StackOutputs, key: string): string {
-  const value = outputs[key];
-  if (value === undefined) {
-    throw new CliError(`Stack ${stackName} has no output ${key}.`);
-  }
-  if (typeof value !== 'string') {
-    throw new CliError(`${key} of stack ${stackName} is unknown before deploy: ${value.unknown}.`);
-  }
-  return value;
 }

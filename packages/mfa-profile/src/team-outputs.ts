@@ -1,6 +1,6 @@
 import { AccountRole, readTeamAccountRoles } from './account-roles';
 import { CliError } from './errors';
-import { Delegation, DelegationField, list, parseJsonObject, StackOutputs } from './outputs';
+import { Delegation, DelegationField, knownOutput, list, parseJsonObject, StackOutputs } from './outputs';
 import { TEAM_OUTPUT_FIELDS, TEAM_OUTPUT_VERSIONS, TeamMemberEntry, TeamOutput, TeamRoleEntry, teamSecretName } from '../../../lib/contract';
 
 /**
@@ -89,7 +89,7 @@ export function pickTeam(stackName: string, prefixes: readonly string[], name?: 
  */
 export function readTeam(stackName: string, outputs: StackOutputs, prefix: string): Team {
   const teamKey = prefix + TEAM_FIELD;
-  const team: Partial<Record<keyof TeamOutput, unknown>> = object(known(stackName, outputs, teamKey), teamKey);
+  const team: Partial<Record<keyof TeamOutput, unknown>> = object(knownOutput(stackName, outputs, teamKey), teamKey);
   checkVersion(stackName, teamKey, team.version);
   const text = (field: keyof TeamOutput): string => {
     const value = team[field];
@@ -249,17 +249,6 @@ function present(stackName: string, outputs: StackOutputs, key: string, teamKey:
   const value = outputs[key];
   if (value === undefined) {
     throw new CliError(`Stack ${stackName} has no output ${key}, which ${teamKey} announces.`);
-  }
-  return value;
-}
-
-function known(stackName: string, outputs: StackOutputs, key: string): string {
-  const value = outputs[key];
-  if (value === undefined) {
-    throw new CliError(`Stack ${stackName} has no output ${key}.`);
-  }
-  if (typeof value !== 'string') {
-    throw new CliError(`${key} of stack ${stackName} is unknown before deploy: ${value.unknown}.`);
   }
   return value;
 }
