@@ -99,7 +99,7 @@ export function readTeam(stackName: string, outputs: StackOutputs, prefix: strin
     return value;
   };
   // From version 3, a team may have only account roles (no roles output), and no account roles (no such field).
-  const accountRoleTeam = team.version >= TEAM_OUTPUT_VERSIONS.accountRoles;
+  const accountRoleTeam = (team.version as number) >= TEAM_OUTPUT_VERSIONS.accountRoles;
   const count = (field: keyof TeamOutput, min = 1): number => {
     const value = team[field] ?? (min === 0 ? 0 : undefined);
     if (!Number.isInteger(value) || (value as number) < min) {
