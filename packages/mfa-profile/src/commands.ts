@@ -1,28 +1,16 @@
-import { promises as fs } from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { ensureAccessKey } from './access-key';
 import * as aws from './aws';
 import { CliError } from './errors';
-import { AwsFileKind, checkProfileName, ProfileSection, readProfiles, renderSections, upsertSections } from './ini';
+import { configFile, credentialsFile, editAwsFile, Io, readAwsFile } from './files';
+import { AwsFileKind, checkProfileName, ProfileSection, renderSections } from './ini';
 import { requireValue } from './outputs';
 import { updateFile, UpdateResult } from './profile-file';
-import { accessKeySection, checkDuration, credentialsStyle, roleProfiles, sessionSection, sourceProfileName } from './profiles';
-import { accessKeyOf, seedOf, updatedSeedSecret } from './secrets';
+import { accessKeySection, checkDuration, credentialsStyle, RoleProfile, roleProfiles, sessionSection, sourceProfileName } from './profiles';
+import { accessKeyOf, seedOf } from './secrets';
 import { loadSource, onlyDelegation, SourceOptions, unknownOutputs } from './source';
 import { OTPAUTH_ISSUER, otpauthAccountLabel, TOTP } from '../../../lib/contract';
 
-/**
- * The outside world of a command: environment, stdout (results), stderr (talk), and the terminal.
- */
-export interface Io {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Write a result to stdout. */
-  readonly out: (text: string) => void;
-  /** Write a line of talk to stderr. */
-  readonly say: (text: string) => void;
-  /** Ask a question on the terminal; undefined when there is no terminal. */
-  readonly ask?: (question: string) => Promise<string>;
-}
+export type { Io } from './files';
 
 export interface WriteOptions extends SourceOptions {
   readonly profile?: string;
@@ -34,13 +22,45 @@ export interface WriteOptions extends SourceOptions {
   readonly print?: boolean;
   readonly credentialsStyle?: boolean;
   readonly json?: boolean;
+  /** Take over `[default]` or a profile that holds other credentials (removing those keys). */
+  readonly force?: boolean;
+  /** Replace the profile's keys instead of merging into them (the old behaviour). */
+  readonly replace?: boolean;
+}
+
+/**
+ * The keys that make a config profile someone else's way to credentials: `write` and `setup` do not take such a
+ * profile over without `--force` (and then remove them).
+ */
+export const NOT_A_ROLE_PROFILE = ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'credential_source', 'credential_process',
+  'sso_session', 'sso_start_url', 'sso_account_id', 'sso_role_name', 'sso_region', 'web_identity_token_file'];
+
+/**
+ * Write role profiles into the config file, merging into existing ones; `default` and profiles holding other
+ * credentials are refused unless `force`.
+ */
+export async function writeRoleProfiles(file: string, profiles: readonly RoleProfile[],
+  options: { readonly force?: boolean; readonly replace?: boolean }):
+  Promise<UpdateResult> {
+  const existing = (await readAwsFile(file, 'config')).cli.profiles;
+  for (const profile of profiles) {
+    if (profile.name === 'default' && !options.force) {
+      throw new CliError(`The role profile would be [default] in ${file}, which this command does not take over: name another with --profile, or pass --force.`);
+    }
+    const foreign = Object.keys(existing.get(profile.name)?.keys ?? {}).filter((k) => NOT_A_ROLE_PROFILE.includes(k));
+    if (foreign.length > 0 && !options.force) {
+      throw new CliError(`Profile ${profile.name} in ${file} holds ${foreign.join(', ')}: it gets its credentials another way and is not this command's `
+        + 'to change; name another with --profile, or pass --force to replace those keys.');
+    }
+  }
+  return editAwsFile(file, 'config', profiles.map((p) => ({ ...p, replace: options.replace, remove: options.force ? NOT_A_ROLE_PROFILE : [] })));
 }
 
 /**
  * `mfa-profile write`: the role profile of each delegation, into the config file (or printed).
  */
 export async function write(options: WriteOptions, io: Io): Promise<void> {
-  const source = await loadSource(options, { accountProfiles: true });
+  const source = await loadSource(options);
   const unknown = unknownOutputs(source);
   if (unknown.length > 0 && !options.json) {
     io.say(`Known only after deploy (${source.origin}):`);
@@ -74,7 +94,7 @@ export async function write(options: WriteOptions, io: Io): Promise<void> {
     return;
   }
   const file = configFile(options.configFile, io.env);
-  const result = await updateFile(file, (current) => upsertSections(current ?? '', 'config', profiles));
+  const result = await writeRoleProfiles(file, profiles, options);
   if (options.json) {
     io.out(json({ stackName: source.stackName, file: result.path, profiles: summary, unknownBeforeDeploy, ...fileFacts(result) }));
     return;
@@ -89,17 +109,55 @@ export interface CredentialsOptions extends SourceOptions {
   readonly print?: boolean;
   readonly showSecret?: boolean;
   readonly json?: boolean;
+  readonly force?: boolean;
 }
 
 /**
- * `mfa-profile credentials`: the access key from its secret, as the source profile in the credentials file.
- * The secret access key is printed only with `showSecret`.
+ * `mfa-profile credentials`: the source profile's access key. For stacks of this version (`…MfaAccessKey` = `true`, a
+ * team member with `accessKey`), the key is created with the caller's IAM rights and written (0600) into the
+ * credentials file only, or the key the file holds is kept while IAM lists it (`ensureAccessKey`). Stacks of earlier
+ * versions kept the key in a secret (`…MfaAccessKeySecretArn`): it is read from there, and the sentence says to update.
  */
 export async function credentials(options: CredentialsOptions, io: Io): Promise<void> {
   const delegation = onlyDelegation(await loadSource(options));
-  const secretArn = requireValue(delegation, 'MfaAccessKeySecretArn');
+  const name = checkProfileName(options.sourceProfile ?? sourceProfileName(delegation));
+  const file = credentialsFile(options.credentialsFile, io.env);
+  if (delegation.values.MfaAccessKey === undefined && ('MfaAccessKeySecretArn' in delegation.values || 'MfaAccessKeySecretArn' in delegation.unknown)) {
+    await legacyCredentials(options, io, requireValue(delegation, 'MfaAccessKeySecretArn'), name, file);
+    return;
+  }
+  if (delegation.values.MfaAccessKey !== 'true') {
+    throw new CliError(`Stack ${delegation.stackName} gives ${delegation.id} no access key (accessKey: false): the source profile ${name} `
+      + 'needs credentials of that user from elsewhere.');
+  }
+  if (options.print || options.showSecret) {
+    throw new CliError('This stack keeps no access key anywhere to print: run mfa-profile credentials without --print to create one into the credentials file.');
+  }
+  const userName = requireValue(delegation, 'MfaUserName');
+  const key = await ensureAccessKey({
+    userName, userArn: delegation.values.MfaUserArn, profile: name, credentialsFile: file, force: options.force,
+  }, io);
+  if (options.json) {
+    io.out(json({ profile: name, accessKeyId: key.accessKeyId, file: key.file, reused: key.reused, deleted: key.deleted }));
+    return;
+  }
+  io.out(accessKeySentence(name, userName, key));
+}
+
+/** What `ensureAccessKey` did, in one sentence. */
+export function accessKeySentence(profile: string, userName: string,
+  key: { accessKeyId: string; reused: boolean; deleted: readonly string[]; file: string }): string {
+  const deleted = key.deleted.length === 0 ? '' : ` Deleted ${key.deleted.join(', ')}, made by an earlier run and held by no file.`;
+  return key.reused
+    ? `Kept access key ${key.accessKeyId} of ${userName} in profile ${profile} of ${key.file}: IAM still lists it.`
+    : `Created access key ${key.accessKeyId} for ${userName} and wrote it to profile ${profile} in ${key.file} (mode 0600); it is stored nowhere else.${deleted}`;
+}
+
+/** Stacks of earlier versions: the access key from its secret. */
+export async function legacyCredentials(options: CredentialsOptions, io: Io, secretArn: string, name: string, file: string): Promise<void> {
+  io.say(`This stack keeps the access key in a secret (${secretArn}), as versions before 0.2 did: update the stack with this version, `
+    + 'which keeps no access key in AWS, then run mfa-profile setup.');
   const key = accessKeyOf(await aws.secretAccess(secretArn).read(), secretArn);
-  const name = options.sourceProfile ?? sourceProfileName(delegation);
   const section = accessKeySection(name, key.accessKeyId, key.secretAccessKey);
   if (options.print || options.showSecret) {
     const shown = options.showSecret ? section : accessKeySection(name, key.accessKeyId, '****');
@@ -109,8 +167,7 @@ export async function credentials(options: CredentialsOptions, io: Io): Promise<
     }
     return;
   }
-  const file = credentialsFile(options.credentialsFile, io.env);
-  const result = await updateFile(file, (current) => upsertSections(current ?? '', 'credentials', [section]));
+  const result = await editAwsFile(file, 'credentials', [section], { secret: true });
   if (options.json) {
     io.out(json({ profile: name, accessKeyId: key.accessKeyId, file: result.path, ...fileFacts(result) }));
     return;
@@ -136,38 +193,28 @@ export interface MfaSetupOptions extends SourceOptions {
 export async function mfaSetup(options: MfaSetupOptions, io: Io): Promise<void> {
   const delegation = onlyDelegation(await loadSource(options));
   const secretArn = requireValue(delegation, 'MfaSeedSecretArn');
-  const seedSecret = aws.secretAccess(secretArn);
-  const secret = seedOf(await seedSecret.read(), secretArn);
-  const uri = secret.otpauthUri ?? otpauthUriOf(secret.seed, secret.serialNumber);
+  const secret = seedOf(await aws.secretAccess(secretArn).read(), secretArn);
+  const enabled = secret.enabled || await aws.isMfaDeviceEnabled(secret.userName, secret.serialNumber);
   const codesGiven = options.code1 !== undefined || options.code2 !== undefined;
-  if (secret.enabled && codesGiven) {
+  if (enabled && codesGiven) {
     throw new CliError(`The MFA device ${secret.serialNumber} is already enabled: --code1 and --code2 are not needed.`);
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const qrcode = (): typeof import('qrcode') => require('qrcode');
-  if (options.png !== undefined) {
-    const png = await qrcode().toBuffer(uri, { type: 'png' });
-    const result = await updateFile(options.png, () => png.toString('latin1'), { backup: false });
-    io.say(`Wrote the QR code of ${secret.serialNumber} to ${result.path}: it holds the seed, so delete it once scanned.`);
-  } else if (options.qr !== false && !options.json) {
-    io.say(`Scan this QR code with the authenticator app (MFA device ${secret.serialNumber} of ${secret.userName}):`);
-    io.out(await qrcode().toString(uri, { type: 'terminal', small: true }));
+  const combinedKey = secret.raw.accessKeyId;
+  if (options.forget && typeof combinedKey === 'string') {
+    const creds = credentialsFile(undefined, io.env);
+    const held = [...(await readAwsFile(creds, 'credentials')).cli.profiles.values()].some((p) => p.keys.aws_access_key_id === combinedKey);
+    if (!held) {
+      throw new CliError(`The seed secret ${secretArn} also holds the access key ${combinedKey} of ${secret.userName} (a stack of a version before 0.2), `
+        + `which ${creds} does not hold: write it first with mfa-profile credentials; then --forget deletes the secret with both.`);
+    }
   }
-  if (options.showUri && !options.json) {
-    io.out(uri);
-  }
-  const enabling = !secret.enabled;
-  if (enabling) {
-    const code1 = checkCode(options.code1 ?? await ask(io, 'First code from the authenticator app: ', '--code1 and --code2'), '--code1');
-    const code2 = checkCode(options.code2 ?? await ask(io, 'The next code (wait for it to change): ', '--code1 and --code2'), '--code2');
-    await aws.enableMfaDevice(secret.userName, secret.serialNumber, code1, code2);
-    io.say(`Enabled the MFA device ${secret.serialNumber}.`);
-  }
-  if (enabling || options.forget) {
-    await seedSecret.write(updatedSeedSecret(secret, { enabled: true, forget: options.forget === true }));
+  const uri = secret.otpauthUri ?? otpauthUriOf(secret.seed, secret.serialNumber);
+  await showSeed(uri, secret, options, io);
+  if (!enabled) {
+    await enableDevice(secret, options, io);
   }
   if (options.forget) {
-    io.say(`Removed the seed from the secret ${secretArn}: only the authenticator app holds it now.`);
+    await forgetSeed(secretArn, io);
   }
   if (options.json) {
     io.out(json({
@@ -180,6 +227,46 @@ export async function mfaSetup(options: MfaSetupOptions, io: Io): Promise<void> 
       otpauthUri: options.showUri ? uri : undefined,
     }));
   }
+}
+
+/**
+ * Show the seed: a PNG file (0600, whatever mode it had: it holds the seed), or a QR code on the terminal; the URI on request.
+ */
+export async function showSeed(uri: string, secret: { serialNumber: string; userName: string },
+  options: { png?: string; qr?: boolean; json?: boolean; showUri?: boolean }, io: Io): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const qrcode = (): typeof import('qrcode') => require('qrcode');
+  if (options.png !== undefined) {
+    const png = await qrcode().toBuffer(uri, { type: 'png' });
+    const result = await updateFile(options.png, () => png.toString('latin1'), { backup: false, secret: true });
+    io.say(`Wrote the QR code of ${secret.serialNumber} to ${result.path} (mode 0600): it holds the seed, so delete it once scanned.`);
+  } else if (options.qr !== false && !options.json) {
+    io.say(`Scan this QR code with the authenticator app (MFA device ${secret.serialNumber} of ${secret.userName}):`);
+    io.out(await qrcode().toString(uri, { type: 'terminal', small: true }));
+  }
+  if (options.showUri && !options.json) {
+    io.out(uri);
+  }
+}
+
+/** Enable a device created with `enable: false`: two consecutive codes, from options or asked for. */
+export async function enableDevice(secret: { serialNumber: string; userName: string }, options: { code1?: string; code2?: string }, io: Io):
+Promise<void> {
+  const code1 = checkCode(options.code1 ?? await ask(io, 'First code from the authenticator app: ', '--code1 and --code2'), '--code1');
+  const code2 = checkCode(options.code2 ?? await ask(io, 'The next code (wait for it to change): ', '--code1 and --code2'), '--code2');
+  await aws.enableMfaDevice(secret.userName, secret.serialNumber, code1, code2);
+  io.say(`Enabled the MFA device ${secret.serialNumber} for ${secret.userName}.`);
+}
+
+/**
+ * Forget the seed: delete its secret at once and for good (`ForceDeleteWithoutRecovery`): no version, staging label or
+ * recovery window keeps it (decision 3: the handler created the secret, not CloudFormation).
+ */
+export async function forgetSeed(secretArn: string, io: Io): Promise<void> {
+  const result = await aws.deleteSecretForGood(secretArn);
+  io.say(result === 'deleted'
+    ? `Deleted the seed secret ${secretArn} with no recovery window: no version of it is left; only the authenticator app holds the seed now.`
+    : `The seed secret ${secretArn} is already gone: only the authenticator app holds the seed.`);
 }
 
 export interface SessionOptions {
@@ -204,18 +291,24 @@ const MAX_SESSION_TOKEN_SECONDS = 129600;
 export async function session(options: SessionOptions, io: Io): Promise<void> {
   const source = checkProfileName(options.profile);
   const target = checkProfileName(options.sessionProfile ?? `${source}-mfa`);
-  if (target === source) {
-    throw new CliError(`The session profile would replace the source profile ${source}: name it with --session-profile.`);
+  if (target === source || target === 'default') {
+    throw new CliError(`The session profile would replace the profile ${target}: name another with --session-profile.`);
   }
-  const durationSeconds = options.durationSeconds === undefined ? undefined : checkDuration(options.durationSeconds, MAX_SESSION_TOKEN_SECONDS);
+  const durationSeconds = checkDuration(options.durationSeconds ?? DEFAULT_SESSION_SECONDS, MAX_SESSION_TOKEN_SECONDS);
   const config = configFile(options.configFile, io.env);
   const creds = credentialsFile(options.credentialsFile, io.env);
-  const profiles = readProfiles(await readIfExists(config), 'config');
-  if (!profiles.has(source) && !readProfiles(await readIfExists(creds), 'credentials').has(source)) {
-    throw new CliError(`There is no profile ${source} in ${creds} or ${config}: write it with mfa-profile credentials first.`);
+  const profiles = (await readAwsFile(config, 'config')).cli.profiles;
+  const credentialProfiles = (await readAwsFile(creds, 'credentials')).cli.profiles;
+  if (!profiles.has(source) && !credentialProfiles.has(source)) {
+    throw new CliError(`There is no profile ${source} in ${creds} or ${config}: write it with mfa-profile setup first.`);
   }
-  const serialNumber = options.serialNumber ?? mfaSerialOf(profiles, source);
-  const region = options.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? profiles.get(source)?.region ?? profiles.get('default')?.region
+  const existing = credentialProfiles.get(target)?.keys;
+  if (existing !== undefined && existing.aws_session_token === undefined && Object.keys(existing).length > 0) {
+    throw new CliError(`Profile ${target} in ${creds} holds long-term credentials, not a session: name another with --session-profile.`);
+  }
+  const serials = new Map([...profiles].map(([name, p]) => [name, p.keys]));
+  const serialNumber = options.serialNumber ?? mfaSerialOf(serials, source);
+  const region = options.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? profiles.get(source)?.keys.region ?? profiles.get('default')?.keys.region
     ?? aws.regionOfArn(serialNumber) ?? 'us-east-1';
   const tokenCode = checkCode(options.tokenCode ?? await ask(io, `MFA code for ${serialNumber}: `, '--token-code'), '--token-code');
   // The SDK reads the source profile's keys from the files this command uses, and from nowhere else.
@@ -225,16 +318,23 @@ export async function session(options: SessionOptions, io: Io): Promise<void> {
   delete process.env.AWS_SECRET_ACCESS_KEY;
   delete process.env.AWS_SESSION_TOKEN;
   const temporary = await aws.getSessionToken({ profile: source, region, serialNumber, tokenCode, durationSeconds });
-  const result = await updateFile(creds, (current) => upsertSections(current ?? '', 'credentials', [sessionSection(target, temporary)]));
   const expiration = temporary.expiration.toISOString();
+  const section = sessionSection(target, temporary);
+  const result = await editAwsFile(creds, 'credentials', [{ ...section, entries: [...section.entries, [SESSION_EXPIRES_KEY, expiration]] }], { secret: true });
   if (options.json) {
     io.out(json({ profile: target, file: result.path, accessKeyId: temporary.accessKeyId, expiration, ...fileFacts(result) }));
     return;
   }
-  const hours = Math.round((temporary.expiration.getTime() - Date.now()) / 360_000) / 10;
-  io.out(`Wrote temporary credentials to profile ${target} in ${result.path}; they expire at ${expiration} (in ${hours} hours).`);
+  const minutes = Math.round((temporary.expiration.getTime() - Date.now()) / 60_000);
+  io.out(`Wrote temporary credentials to profile ${target} in ${result.path} (mode 0600); they last ${minutes < 120 ? `${minutes} minutes` : `${Math.round(minutes / 6) / 10} hours`}, `
+    + `until ${expiration}: whoever copies the file can use them until then.`);
   sayBackup(result, io);
 }
+
+/** A key of the session profile that says when its credentials expire (the AWS tools ignore it; `doctor` reads it). */
+export const SESSION_EXPIRES_KEY = 'x_mfa_profile_expires';
+/** `session` asks for one hour unless told otherwise: whoever copies the file holds the session that long (#17). */
+const DEFAULT_SESSION_SECONDS = 3600;
 
 /**
  * The MFA serial of a source profile in the config file: its own `mfa_serial`, else the one of the role profiles
@@ -252,35 +352,6 @@ export function mfaSerialOf(profiles: ReadonlyMap<string, Record<string, string>
   throw new CliError(serials.length === 0
     ? `No profile in the config file names the MFA serial of ${source}: run mfa-profile write first, or pass --serial-number.`
     : `Profiles in the config file name several MFA serials for ${source} (${serials.join(', ')}): pass --serial-number.`);
-}
-
-/**
- * The config file: the option, else `AWS_CONFIG_FILE`, else `~/.aws/config`.
- */
-export function configFile(option: string | undefined, env: Io['env']): string {
-  return expandHome(option ?? env.AWS_CONFIG_FILE ?? '~/.aws/config', env);
-}
-
-/**
- * The credentials file: the option, else `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`.
- */
-export function credentialsFile(option: string | undefined, env: Io['env']): string {
-  return expandHome(option ?? env.AWS_SHARED_CREDENTIALS_FILE ?? '~/.aws/credentials', env);
-}
-
-function expandHome(file: string, env: Io['env']): string {
-  return path.resolve(file.replace(/^~(?=$|[\\/])/, env.HOME ?? os.homedir()));
-}
-
-async function readIfExists(file: string): Promise<string> {
-  try {
-    return await fs.readFile(file, 'latin1');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      return '';
-    }
-    throw new CliError(`Cannot read ${file} (${(e as NodeJS.ErrnoException).code}).`);
-  }
 }
 
 function checkCode(code: string, option: string): string {
@@ -301,7 +372,7 @@ async function ask(io: Io, question: string, options: string): Promise<string> {
  * The `otpauth://` URI of a seed whose secret has none, with the label and parameters the device handler writes
  * (lib/contract.ts): `<user>@<account>`, issuer AWS.
  */
-function otpauthUriOf(seed: string, serialNumber: string): string {
+export function otpauthUriOf(seed: string, serialNumber: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const OTPAuth: typeof import('otpauth') = require('otpauth');
   const [, , , , account = '', resource = ''] = serialNumber.split(':');

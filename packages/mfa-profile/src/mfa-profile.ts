@@ -2,8 +2,10 @@
 import * as readline from 'readline/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import * as commands from './commands';
+import { doctor } from './doctor';
 import { CliError } from './errors';
 import { revoke, RevokeOptions } from './revoke';
+import { setup, SetupOptions } from './setup';
 
 /**
  * `mfa-profile`: from the outputs of `MfaDelegation` to a working AWS profile. A thin shell over `commands.ts`.
@@ -13,6 +15,48 @@ export function program(io: commands.Io): Command {
     .description('Turn the outputs of an MfaDelegation stack into AWS profiles that assume its role with MFA.')
     .configureOutput({ outputError: (text, write) => write(`mfa-profile: ${text.replace(/^error: /, '')}`) })
     .showSuggestionAfterError();
+
+  sourceOptions(root.command('setup'), 'the only one')
+    .description('One command from a deployed stack to a working, verified profile: role profile, access key, MFA device, a test AssumeRole, '
+      + 'then the seed is forgotten.')
+    .option('--profile <name>', 'the role profile\'s name (default: the MfaRoleProfile output, "mfa")')
+    .option('--source-profile <name>', 'the source profile\'s name (default: the MfaSourceProfile output, the user name)')
+    .option('--duration-seconds <seconds>', 'write duration_seconds (900 up to the role\'s maximum session duration)', integer)
+    .option('--profile-region <region>', 'write region into the role profile')
+    .option('--config-file <file>', 'the config file (default: AWS_CONFIG_FILE, else ~/.aws/config)')
+    .option('--credentials-file <file>', 'the credentials file (default: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)')
+    .option('--png <file>', 'write the QR code to a PNG file (mode 0600) instead of the terminal')
+    .option('--no-qr', 'do not show the QR code')
+    .option('--code1 <code>', 'to enable a device created with enable: false: the first of two consecutive codes')
+    .option('--code2 <code>', 'the second code')
+    .option('--code <code>', 'a new code to verify the profile with (asked for on a terminal)')
+    .option('--no-verify', 'do not try AssumeRole (the seed is then kept)')
+    .option('--keep-seed', 'keep the seed secret after a verified run')
+    .option('--force', 'take over [default] or a profile that holds other credentials')
+    .option('-y, --yes', 'do not wait for Enter after the QR code')
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  cdk deploy --outputs-file o.json && mfa-profile setup --outputs-file o.json',
+      '  mfa-profile setup --stack MfaDelegationExample --region eu-west-1',
+      '  mfa-profile setup --outputs-file o.json --member alice --png alice.png --code 123456',
+    ].join('\n'))
+    .action((options: SetupOptions) => setup(options, io));
+
+  root.command('doctor')
+    .description('Check a profile chain, one line per check: files, profile, source key, clock, sessions on disk; with --code, AssumeRole.')
+    .option('--profile <name>', 'the role profile to check', 'mfa')
+    .option('--code <code>', 'a code from the authenticator app, to try AssumeRole through the profile')
+    .option('--stack <name>', 'also check the stack\'s device handler for changes made outside CloudFormation')
+    .option('--region <region>', 'the region of STS and of --stack (default: AWS_REGION)')
+    .option('--config-file <file>', 'the config file (default: AWS_CONFIG_FILE, else ~/.aws/config)')
+    .option('--credentials-file <file>', 'the credentials file (default: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)')
+    .action(async (options) => {
+      const findings = await doctor(options, io);
+      if (findings.some((f) => f.status === 'FAIL')) {
+        process.exitCode = 1;
+      }
+    });
 
   sourceOptions(root.command('write'), 'every one in the stack')
     .description('Write the role profile ([profile mfa]: role_arn, source_profile, mfa_serial) into the AWS config file.')
@@ -24,6 +68,8 @@ export function program(io: commands.Io): Command {
     .option('--config-file <file>', 'the config file (default: AWS_CONFIG_FILE, else ~/.aws/config)')
     .option('--print', 'print the sections instead of writing them')
     .option('--credentials-style', 'print the role profile as the AWS Toolkit for Visual Studio guide puts it in the credentials file')
+    .option('--force', 'take over [default] or a profile that holds other credentials (removing those keys)')
+    .option('--replace', 'replace the profile\'s keys instead of merging into them')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', [
       '',
@@ -32,16 +78,17 @@ export function program(io: commands.Io): Command {
       '  mfa-profile write --stack MfaDelegationExample --region eu-west-1 --profile admin-mfa',
       '  mfa-profile write --template cdk.out/MfaDelegationExample.template.json --account 111111111111 --print',
       '  mfa-profile write --outputs-file cdk-outputs.json --member alice',
-      '  mfa-profile write --stack MfaOrgIdentity --member alice --accounts prod=222222222222,dev=333333333333',
     ].join('\n'))
     .action((options: commands.WriteOptions) => commands.write(options, io));
 
   sourceOptions(root.command('credentials'), 'the only one')
-    .description('Write the source profile ([toolkit-user]: the access key from its secret) into the AWS credentials file.')
+    .description('Create the user\'s access key with your IAM rights and write it (0600) into the credentials file as the source profile; '
+      + 'a key the file holds is kept while IAM lists it.')
     .option('--source-profile <name>', 'the profile\'s name (default: the MfaSourceProfile output, the user name)')
     .option('--credentials-file <file>', 'the credentials file (default: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)')
     .option('--print', 'print the section (secret access key hidden) instead of writing it')
-    .option('--show-secret', 'print the section with the secret access key instead of writing it')
+    .option('--show-secret', 'print the section with the secret access key instead of writing it (stacks before 0.2 only)')
+    .option('--force', 'take over [default], a profile that holds other credentials, or a key IAM does not list for the user')
     .option('--json', 'print the result as JSON')
     .action((options: commands.CredentialsOptions) => commands.credentials(options, io));
 
@@ -52,7 +99,7 @@ export function program(io: commands.Io): Command {
     .option('--show-uri', 'also print the otpauth:// URI (it holds the seed)')
     .option('--code1 <code>', 'the first of two consecutive codes, to enable the device (asked for when missing)')
     .option('--code2 <code>', 'the second code')
-    .option('--forget', 'then remove the seed from its secret, so that only the authenticator app holds it')
+    .option('--forget', 'then delete the seed secret for good (no recovery window), so that only the authenticator app holds the seed')
     .option('--json', 'print the result as JSON (no QR code)')
     .action((options: commands.MfaSetupOptions) => commands.mfaSetup(options, io));
 
@@ -62,7 +109,7 @@ export function program(io: commands.Io): Command {
     .option('--token-code <code>', 'the code the authenticator app shows (asked for when missing)')
     .option('--serial-number <arn>', 'the MFA device (default: the mfa_serial of a profile whose source_profile is --profile)')
     .option('--session-profile <name>', 'the profile to write (default: PROFILE-mfa)')
-    .option('--duration-seconds <seconds>', 'how long the credentials last (900 to 129600)', integer)
+    .option('--duration-seconds <seconds>', 'how long the credentials last (900 to 129600; default 3600)', integer)
     .option('--region <region>', 'the STS region (default: AWS_REGION, else the profile\'s region)')
     .option('--config-file <file>', 'the config file (default: AWS_CONFIG_FILE, else ~/.aws/config)')
     .option('--credentials-file <file>', 'the credentials file (default: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)')
@@ -103,9 +150,7 @@ function sourceOptions(command: Command, delegationDefault: string): Command {
     .option('--partition <partition>', 'the partition of a --template preview (default: aws)')
     .option('--delegation <id>', `the MfaDelegation to use, by its output prefix (e.g. Toolkit; default: ${delegationDefault})`)
     .option('--member <userName>', 'use the profiles of this member of an MfaTeam (one role profile per role it may assume)')
-    .option('--team <id>', 'the MfaTeam of --member, by its output prefix (default: the only team of the stack)')
-    .option('--accounts <ids>', 'the accounts of roles in other accounts, each optionally named for its profiles: prod=222222222222,333333333333 '
-      + '(default: the accounts the outputs list; for a role of a whole organization, its accounts from AWS Organizations)');
+    .option('--team <id>', 'the MfaTeam of --member, by its output prefix (default: the only team of the stack)');
 }
 
 function integer(value: string): number {

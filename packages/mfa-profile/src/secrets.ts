@@ -70,20 +70,6 @@ export function seedOf(secretString: string, secretArn: string): SeedSecret {
   };
 }
 
-/**
- * The seed secret's new `SecretString` after `mfa-setup`: `enabled` set, and with `forget` the seed and the URI
- * removed and `forgotten: true` added. Every other key is kept, the access key of a combined secret included.
- */
-export function updatedSeedSecret(secret: SeedSecret, change: { readonly enabled: boolean; readonly forget: boolean }): string {
-  const next: Partial<Record<keyof SeedSecretValue, unknown>> = { ...secret.raw, enabled: change.enabled };
-  if (change.forget) {
-    delete next.seed;
-    delete next.otpauthUri;
-    next.forgotten = true;
-  }
-  return JSON.stringify(next);
-}
-
 function objectOf(secretString: string, secretArn: string): Record<string, unknown> {
   const raw = parseJson(secretString, `The secret ${secretArn}`);
   if (!isJsonObject(raw)) {

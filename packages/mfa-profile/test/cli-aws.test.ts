@@ -18,6 +18,8 @@ const SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const URI = `otpauth://totp/Amazon%20Web%20Services:toolkit-user@${ACCOUNT}?issuer=Amazon%20Web%20Services&secret=${SEED}`;
 const OUTPUTS = JSON.parse(fs.readFileSync(fixture('outputs-one.json'), 'utf8')).MfaDelegationExample as Record<string, string>;
 const EXPIRATION = '2030-01-01T00:00:00Z';
+const LEGACY = `This stack keeps the access key in a secret (${ACCESS_KEY_ARN}), as versions before 0.2 did: update the stack with this version, `
+  + 'which keeps no access key in AWS, then run mfa-profile setup.\n';
 
 /** A fake AWS: CloudFormation, Secrets Manager (with state), IAM and STS, as their real protocols. */
 class FakeAws {
@@ -41,6 +43,11 @@ class FakeAws {
         return jsonResult({ ARN: request.params.SecretId, Name: 'name', VersionId: 'v2' });
       case 'EnableMFADevice':
         return this.iamAnswer;
+      case 'ListMFADevices':
+        return queryResult('iam', 'ListMFADevices', '<MFADevices></MFADevices><IsTruncated>false</IsTruncated>');
+      case 'DeleteSecret':
+        this.secrets.delete(request.params.SecretId);
+        return jsonResult({ ARN: request.params.SecretId, Name: 'name', DeletionDate: 1 });
       case 'GetSessionToken':
         return queryResult('sts', 'GetSessionToken', credentialsXml('ASIASESSION000000001'));
       case 'AssumeRole':
@@ -116,10 +123,10 @@ describe('mfa-profile against loopback AWS stubs', () => {
   });
 
   describe('credentials', () => {
-    test('writes the source profile from the access key secret into AWS_SHARED_CREDENTIALS_FILE, never printing the secret', async () => {
+    test('reads the access key secret of a stack of an earlier version into AWS_SHARED_CREDENTIALS_FILE, never printing the secret, and says to update', async () => {
       const credentials = file('creds');
       const result = await run(['credentials', '--outputs-file', fixture('outputs-one.json')], { AWS_SHARED_CREDENTIALS_FILE: credentials });
-      expect(result).toEqual({ status: 0, stdout: `Wrote profile toolkit-user (access key ${USER_KEY_ID}) to ${credentials}.\n`, stderr: '' });
+      expect(result).toEqual({ status: 0, stdout: `Wrote profile toolkit-user (access key ${USER_KEY_ID}) to ${credentials}.\n`, stderr: LEGACY });
       expect(fs.readFileSync(credentials, 'utf8')).toEqual(`[toolkit-user]\naws_access_key_id = ${USER_KEY_ID}\naws_secret_access_key = ${USER_SECRET}\n`);
       expect(fs.statSync(credentials).mode % 0o1000).toEqual(0o600);
       expect(stub.calls('GetSecretValue')[0].params).toEqual({ SecretId: ACCESS_KEY_ARN });
@@ -130,24 +137,24 @@ describe('mfa-profile against loopback AWS stubs', () => {
       expect(hidden).toEqual({
         status: 0,
         stdout: `[toolkit-user]\naws_access_key_id = ${USER_KEY_ID}\naws_secret_access_key = ****\n`,
-        stderr: 'The secret access key is hidden: add --show-secret to print it.\n',
+        stderr: `${LEGACY}The secret access key is hidden: add --show-secret to print it.\n`,
       });
       const shown = await run(['credentials', '--outputs-file', fixture('outputs-one.json'), '--show-secret', '--source-profile', 'me']);
-      expect(shown).toEqual({ status: 0, stdout: `[me]\naws_access_key_id = ${USER_KEY_ID}\naws_secret_access_key = ${USER_SECRET}\n`, stderr: '' });
+      expect(shown).toEqual({ status: 0, stdout: `[me]\naws_access_key_id = ${USER_KEY_ID}\naws_secret_access_key = ${USER_SECRET}\n`, stderr: LEGACY });
       expect(fs.readdirSync(home)).toEqual([]);
     });
 
     test('fails for a secret that does not exist', async () => {
       fake.secrets.clear();
       const result = await run(['credentials', '--outputs-file', fixture('outputs-one.json')]);
-      expect(result).toEqual({ status: 1, stdout: '', stderr: `mfa-profile: The secret ${ACCESS_KEY_ARN} does not exist (or has no value yet).\n` });
+      expect(result).toEqual({ status: 1, stdout: '', stderr: `${LEGACY}mfa-profile: The secret ${ACCESS_KEY_ARN} does not exist (or has no value yet).\n` });
     });
 
     test('fails for a malformed secret without quoting it', async () => {
       fake.secrets.set(ACCESS_KEY_ARN, `{"accessKeyId":"${USER_KEY_ID}","secretAccessKey":"${USER_SECRET}"`);
       const result = await run(['credentials', '--outputs-file', fixture('outputs-one.json')]);
       expect(result.status).toEqual(1);
-      expect(result.stderr).toMatch(new RegExp(`^mfa-profile: The secret ${ACCESS_KEY_ARN} is not valid JSON( \\(error at character \\d+\\))?\\.\\n$`));
+      expect(result.stderr).toMatch(new RegExp(`^${LEGACY.replace(/[.()]/g, '\\$&')}mfa-profile: The secret ${ACCESS_KEY_ARN} is not valid JSON( \\(error at character \\d+\\))?\\.\\n$`));
       expect(result.stderr).not.toContain(USER_SECRET);
     });
 
@@ -159,6 +166,18 @@ describe('mfa-profile against loopback AWS stubs', () => {
         stderr: 'mfa-profile: ToolkitMfaAccessKeySecretArn of stack preview is unknown before deploy: '
           + 'ToolkitUserAccessKeySecretA070208C (AWS::SecretsManager::Secret) gets its name or ARN at deploy.\n',
       });
+    });
+  });
+
+  describe('setup of a stack deployed with an earlier version', () => {
+    test('reads the access key from its secret, says to update the stack, and keeps the seed without a verified code', async () => {
+      const result = await run(['setup', '--outputs-file', fixture('outputs-one.json'), '--no-qr', '--no-verify']);
+      expect(result.status).toEqual(0);
+      expect(result.stdout).toEqual('Try it: aws sts get-caller-identity --profile mfa\n');
+      expect(result.stderr).toContain(LEGACY);
+      expect(result.stderr).toContain(`Wrote profile toolkit-user (access key ${USER_KEY_ID}) to ${file('.aws', 'credentials')}.`);
+      expect(result.stderr).toContain(`Kept the seed secret ${SEED_ARN} because the chain is not verified yet`);
+      expect(stub.calls('DeleteSecret')).toEqual([]);
     });
   });
 
@@ -197,22 +216,24 @@ describe('mfa-profile against loopback AWS stubs', () => {
       expect(fs.statSync(png).mode % 0o1000).toEqual(0o600);
     });
 
-    test('enables a device created with enable: false with two codes, and records it in the secret', async () => {
+    test('enables a device created with enable: false with two codes, asking IAM (not the secret, which it never writes) whether it is enabled', async () => {
       fake.secrets.set(SEED_ARN, JSON.stringify({ serialNumber: SERIAL, userName: 'toolkit-user', seed: SEED, otpauthUri: URI, enabled: false }));
       const result = await setup('--no-qr', '--code1', '123456', '--code2', '654321');
-      expect(result).toEqual({ status: 0, stdout: '', stderr: `Enabled the MFA device ${SERIAL}.\n` });
+      expect(result).toEqual({ status: 0, stdout: '', stderr: `Enabled the MFA device ${SERIAL} for toolkit-user.\n` });
+      expect(stub.calls('ListMFADevices')[0].params).toMatchObject({ UserName: 'toolkit-user' });
       expect(stub.calls('EnableMFADevice')[0].params).toMatchObject({
         UserName: 'toolkit-user', SerialNumber: SERIAL, AuthenticationCode1: '123456', AuthenticationCode2: '654321',
       });
-      expect(seedSecret()).toEqual({ serialNumber: SERIAL, userName: 'toolkit-user', seed: SEED, otpauthUri: URI, enabled: true });
+      expect(stub.calls('PutSecretValue')).toEqual([]);
     });
 
-    test('--forget removes the seed from the secret', async () => {
+    test('--forget deletes the seed secret for good (ForceDeleteWithoutRecovery)', async () => {
       const result = await setup('--no-qr', '--forget', '--json');
       expect(result.status).toEqual(0);
       expect(JSON.parse(result.stdout)).toEqual({ serialNumber: SERIAL, userName: 'toolkit-user', enabled: true, forgotten: true });
-      expect(result.stderr).toEqual(`Removed the seed from the secret ${SEED_ARN}: only the authenticator app holds it now.\n`);
-      expect(seedSecret()).toEqual({ serialNumber: SERIAL, userName: 'toolkit-user', enabled: true, forgotten: true });
+      expect(result.stderr).toEqual(`Deleted the seed secret ${SEED_ARN} with no recovery window: no version of it is left; only the authenticator app holds the seed now.\n`);
+      expect(stub.calls('DeleteSecret').map((c) => c.params)).toEqual([{ SecretId: SEED_ARN, ForceDeleteWithoutRecovery: true }]);
+      expect(fake.secrets.has(SEED_ARN)).toBe(false);
     });
 
     const testWithScript = fs.existsSync('/usr/bin/script') ? test : test.skip;
@@ -229,7 +250,7 @@ describe('mfa-profile against loopback AWS stubs', () => {
         child.stdin?.end('123456\n654321\n');
       });
       expect(output).toContain('First code from the authenticator app: ');
-      expect(output).toContain(`Enabled the MFA device ${SERIAL}.`);
+      expect(output).toContain(`Enabled the MFA device ${SERIAL} for toolkit-user.`);
       expect(stub.calls('EnableMFADevice')[0].params).toMatchObject({ AuthenticationCode1: '123456', AuthenticationCode2: '654321' });
     });
 
@@ -270,25 +291,28 @@ describe('mfa-profile against loopback AWS stubs', () => {
   });
 
   describe('session', () => {
-    test('calls GetSessionToken with the source profile\'s keys and MFA serial, writes SOURCE-mfa and says when it expires', async () => {
+    test('calls GetSessionToken for one hour by default with the source profile\'s keys and MFA serial, writes SOURCE-mfa 0600 and says where and until when', async () => {
       // GIVEN the profiles of `write` and `credentials`
       expect((await run(['write', '--outputs-file', fixture('outputs-one.json')])).status).toEqual(0);
       expect((await run(['credentials', '--outputs-file', fixture('outputs-one.json')])).status).toEqual(0);
 
       // WHEN
-      const result = await run(['session', '--profile', 'toolkit-user', '--token-code', '123456', '--duration-seconds', '3600']);
+      // (no --duration-seconds: one hour by default)
+      const result = await run(['session', '--profile', 'toolkit-user', '--token-code', '123456']);
 
       // THEN
       const credentials = file('.aws', 'credentials');
       expect(result.status).toEqual(0);
-      expect(result.stdout).toMatch(new RegExp(
-        `^Wrote temporary credentials to profile toolkit-user-mfa in ${credentials}; they expire at 2030-01-01T00:00:00.000Z \\(in [\\d.]+ hours\\)\\.\\n$`));
+      expect(result.stdout).toMatch(new RegExp(`^Wrote temporary credentials to profile toolkit-user-mfa in ${credentials} \\(mode 0600\\); they last [\\d.]+ hours, `
+        + 'until 2030-01-01T00:00:00.000Z: whoever copies the file can use them until then\\.\\n$'));
       expect(result.stdout + result.stderr).not.toContain('temporary-secret');
       const [request] = stub.calls('GetSessionToken');
       expect(request.params).toMatchObject({ SerialNumber: SERIAL, TokenCode: '123456', DurationSeconds: '3600' });
       expect(signer(request).accessKeyId).toEqual(USER_KEY_ID);
       expect(fs.readFileSync(credentials, 'utf8')).toEqual(`[toolkit-user]\naws_access_key_id = ${USER_KEY_ID}\naws_secret_access_key = ${USER_SECRET}\n\n`
-        + '[toolkit-user-mfa]\naws_access_key_id = ASIASESSION000000001\naws_secret_access_key = temporary-secret\naws_session_token = temporary-session-token\n');
+        + '[toolkit-user-mfa]\naws_access_key_id = ASIASESSION000000001\naws_secret_access_key = temporary-secret\naws_session_token = temporary-session-token\n'
+        + 'x_mfa_profile_expires = 2030-01-01T00:00:00.000Z\n');
+      expect(fs.statSync(credentials).mode % 0o1000).toEqual(0o600);
     });
 
     test('fails for a source profile that is in neither file', async () => {
@@ -297,7 +321,7 @@ describe('mfa-profile against loopback AWS stubs', () => {
         status: 1,
         stdout: '',
         stderr: `mfa-profile: There is no profile toolkit-user in ${file('.aws', 'credentials')} or ${file('.aws', 'config')}: `
-          + 'write it with mfa-profile credentials first.\n',
+          + 'write it with mfa-profile setup first.\n',
       });
     });
 

@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { fixture } from './support/cli';
 import { regionOfArn } from '../src/aws';
-import { configFile, credentialsFile, Io, mfaSerialOf, write } from '../src/commands';
+import { Io, mfaSerialOf, write } from '../src/commands';
+import { configFile, credentialsFile } from '../src/files';
 import { readProfiles } from '../src/ini';
 
 function captureIo(env: Io['env'] = {}): Io & { stdout: string[]; stderr: string[] } {

@@ -116,6 +116,9 @@ class FakeSecrets {
       case 'PutSecretValue':
         this.secrets.set(request.params.SecretId, request.params.SecretString);
         return jsonResult({ ARN: request.params.SecretId, VersionId: 'v2' });
+      case 'DeleteSecret':
+        this.secrets.delete(request.params.SecretId);
+        return jsonResult({ ARN: request.params.SecretId, DeletionDate: 1 });
       default:
         return queryError('InvalidAction', `The stub does not know ${request.action}`);
     }
@@ -131,13 +134,10 @@ describe('mfa-profile --member against a loopback Secrets Manager', () => {
   let env: Record<string, string>;
   beforeAll(() => {
     dir = tempDir();
-    // The outputs file of the deployed team, as `cdk deploy --outputs-file` writes it, of a team deployed at version 2
-    // (access keys in secrets), which this mfa-profile still reads: version 3 keeps no key in Secrets Manager.
+    // The outputs file of the deployed team, as `cdk deploy --outputs-file` writes it.
     const template = JSON.parse(fs.readFileSync(synthTeamTemplate(dir), 'utf8'));
     outputsFile = path.join(dir, 'cdk-outputs.json');
-    const preview = previewOutputs(template, { stackName: 'Teams', account: ACCOUNT, partition: 'aws' });
-    const outputs = { ...preview, DevMfaTeam: JSON.stringify({ ...JSON.parse(preview.DevMfaTeam as string), version: 2 }) };
-    fs.writeFileSync(outputsFile, JSON.stringify({ Teams: outputs }));
+    fs.writeFileSync(outputsFile, JSON.stringify({ Teams: previewOutputs(template, { stackName: 'Teams', account: ACCOUNT, partition: 'aws' }) }));
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   beforeEach(async () => {
@@ -152,7 +152,8 @@ describe('mfa-profile --member against a loopback Secrets Manager', () => {
   });
 
   const run = (...args: string[]) => runCli([...args, '--outputs-file', outputsFile], env);
-  const aliceSecret = () => JSON.parse(fake.secrets.get('mfa-team/Dev/alice/mfa-seed') as string);
+  const legacy = (secret: string) => `This stack keeps the access key in a secret (${secret}), as versions before 0.2 did: update the stack with this version, `
+    + 'which keeps no access key in AWS, then run mfa-profile setup.\n';
 
   test('credentials --member writes the source profile from the access key in the member\'s seed secret', async () => {
     // WHEN
@@ -160,7 +161,7 @@ describe('mfa-profile --member against a loopback Secrets Manager', () => {
 
     // THEN
     const credentials = path.join(home, '.aws', 'credentials');
-    expect(result).toEqual({ status: 0, stdout: `Wrote profile alice (access key ${ALICE_KEY_ID}) to ${credentials}.\n`, stderr: '' });
+    expect(result).toEqual({ status: 0, stdout: `Wrote profile alice (access key ${ALICE_KEY_ID}) to ${credentials}.\n`, stderr: legacy('mfa-team/Dev/alice/mfa-seed') });
     expect(fs.readFileSync(credentials, 'utf8')).toEqual(`[alice]\naws_access_key_id = ${ALICE_KEY_ID}\naws_secret_access_key = ${ALICE_SECRET}\n`);
     expect(stub.calls('GetSecretValue').map((r) => r.params)).toEqual([{ SecretId: 'mfa-team/Dev/alice/mfa-seed' }]);
   });
@@ -170,13 +171,13 @@ describe('mfa-profile --member against a loopback Secrets Manager', () => {
     expect(result).toEqual({
       status: 0,
       stdout: `[alice]\naws_access_key_id = ${ALICE_KEY_ID}\naws_secret_access_key = ****\n`,
-      stderr: 'The secret access key is hidden: add --show-secret to print it.\n',
+      stderr: `${legacy('mfa-team/Dev/alice/mfa-seed')}The secret access key is hidden: add --show-secret to print it.\n`,
     });
   });
 
   test('credentials --member reads the access key secret of a member with an existing device', async () => {
     const result = await run('credentials', '--member', 'carol', '--show-secret');
-    expect(result).toEqual({ status: 0, stdout: `[carol]\naws_access_key_id = ${CAROL_KEY_ID}\naws_secret_access_key = ${CAROL_SECRET}\n`, stderr: '' });
+    expect(result).toEqual({ status: 0, stdout: `[carol]\naws_access_key_id = ${CAROL_KEY_ID}\naws_secret_access_key = ${CAROL_SECRET}\n`, stderr: legacy('mfa-team/Dev/carol/access-key') });
     expect(stub.calls('GetSecretValue').map((r) => r.params)).toEqual([{ SecretId: 'mfa-team/Dev/carol/access-key' }]);
   });
 
@@ -186,22 +187,26 @@ describe('mfa-profile --member against a loopback Secrets Manager', () => {
     expect(stub.calls('GetSecretValue').map((r) => r.params)).toEqual([{ SecretId: 'mfa-team/Dev/alice/mfa-seed' }]);
   });
 
-  test('mfa-setup --member --forget removes the seed and keeps the access key, which credentials still reads', async () => {
-    // WHEN
+  test('fails for mfa-setup --member --forget of a combined secret whose access key no credentials file holds yet, in one sentence', async () => {
     const forget = await run('mfa-setup', '--member', 'alice', '--no-qr', '--forget');
-    const credentials = await run('credentials', '--member', 'alice', '--print');
+    expect(forget).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: `mfa-profile: The seed secret mfa-team/Dev/alice/mfa-seed also holds the access key ${ALICE_KEY_ID} of alice (a stack of a version before 0.2), `
+        + `which ${path.join(home, '.aws', 'credentials')} does not hold: write it first with mfa-profile credentials; then --forget deletes the secret with both.\n`,
+    });
+    expect(fake.secrets.has('mfa-team/Dev/alice/mfa-seed')).toBe(true);
+  });
 
-    // THEN
+  test('mfa-setup --member --forget deletes the combined secret for good once the credentials file holds its access key', async () => {
+    expect((await run('credentials', '--member', 'alice')).status).toBe(0);
+    const forget = await run('mfa-setup', '--member', 'alice', '--no-qr', '--forget');
     expect(forget).toEqual({
       status: 0,
       stdout: '',
-      stderr: 'Removed the seed from the secret mfa-team/Dev/alice/mfa-seed: only the authenticator app holds it now.\n',
+      stderr: 'Deleted the seed secret mfa-team/Dev/alice/mfa-seed with no recovery window: no version of it is left; only the authenticator app holds the seed now.\n',
     });
-    expect(aliceSecret()).toEqual({
-      serialNumber: SERIAL, userName: 'alice', enabled: true, accessKeyId: ALICE_KEY_ID, secretAccessKey: ALICE_SECRET, forgotten: true,
-    });
-    expect(credentials.status).toEqual(0);
-    expect(credentials.stdout).toEqual(`[alice]\naws_access_key_id = ${ALICE_KEY_ID}\naws_secret_access_key = ****\n`);
+    expect(fake.secrets.has('mfa-team/Dev/alice/mfa-seed')).toBe(false);
     expect(forget.stdout + forget.stderr).not.toContain(ALICE_SECRET);
   });
 
@@ -211,7 +216,8 @@ describe('mfa-profile --member against a loopback Secrets Manager', () => {
     expect(result).toEqual({
       status: 1,
       stdout: '',
-      stderr: 'mfa-profile: The secret mfa-team/Dev/alice/mfa-seed holds no access key yet: the MFA device that keeps it there has not been created.\n',
+      stderr: `${legacy('mfa-team/Dev/alice/mfa-seed')}mfa-profile: The secret mfa-team/Dev/alice/mfa-seed holds no access key yet: `
+        + 'the MFA device that keeps it there has not been created.\n',
     });
   });
 
@@ -219,6 +225,6 @@ describe('mfa-profile --member against a loopback Secrets Manager', () => {
     const result = await run('credentials', '--member', 'bob', '--print');
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toEqual(
-      'mfa-profile: Member bob of team Dev (stack Teams) has no MfaAccessKeySecretArn: the team defines none for this member.');
+      'mfa-profile: Stack Teams gives Dev:bob:readonly no access key (accessKey: false): the source profile bob needs credentials of that user from elsewhere.');
   });
 });

@@ -2,7 +2,7 @@ import { readFixture } from './support/cli';
 import { renderSections } from '../src/ini';
 import { findDelegations, outputsOfStack, parseOutputsFile, pickDelegations, pickStack } from '../src/outputs';
 import { credentialsStyle, roleProfiles } from '../src/profiles';
-import { accessKeyOf, seedOf, updatedSeedSecret } from '../src/secrets';
+import { accessKeyOf, seedOf } from '../src/secrets';
 
 function delegationsOf(file: string, stackName?: string, id?: string) {
   const stacks = parseOutputsFile(readFixture(file), file);
@@ -159,11 +159,9 @@ describe('secrets', () => {
     expect(() => accessKeyOf('{"password":"s3cr3t"}', ARN)).toThrow(`The secret ${ARN} does not hold an access key (accessKeyId and secretAccessKey).`);
   });
 
-  test('reads the seed, and forgets it keeping every other key', () => {
+  test('reads the seed', () => {
     const secret = seedOf(JSON.stringify({ serialNumber: 'arn:aws:iam::1:mfa/u', userName: 'u', seed: 'SEED', otpauthUri: 'otpauth://x', enabled: false, extra: 1 }), ARN);
     expect(secret).toMatchObject({ serialNumber: 'arn:aws:iam::1:mfa/u', userName: 'u', seed: 'SEED', otpauthUri: 'otpauth://x', enabled: false });
-    expect(JSON.parse(updatedSeedSecret(secret, { enabled: true, forget: true })))
-      .toEqual({ serialNumber: 'arn:aws:iam::1:mfa/u', userName: 'u', enabled: true, extra: 1, forgotten: true });
   });
 
   test('fails for the placeholder the stack writes before the device exists', () => {
