@@ -47,6 +47,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'proper-lockfile@^4.1.2',
     '@aws-sdk/client-cloudformation@^3.1164.0',
     '@aws-sdk/client-iam@^3.1164.0',
+    '@aws-sdk/client-organizations@^3.1164.0',
     '@aws-sdk/client-secrets-manager@^3.1164.0',
     '@aws-sdk/client-sts@^3.1164.0',
   ],

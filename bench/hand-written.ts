@@ -1,9 +1,10 @@
 import * as path from 'path';
-import { App, AppProps, CfnOutput, CustomResource, Duration, SecretValue, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, AppProps, CfnOutput, CustomResource, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ASSUME_ONLY_METADATA_KEY } from '../lib/contract';
 
 const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } };
 const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'handler', 'index');
@@ -34,27 +35,18 @@ export class HandWrittenExampleStack extends Stack {
       reason: 'The AWS Toolkit guide gives toolkit-role ReadOnlyAccess, which AWS keeps current as services are added; '
         + 'the role can only be assumed by toolkit-user with MFA.',
     });
-    new iam.Policy(userScope, 'AssumeRolePolicy', {
+    const assumePolicy = new iam.Policy(userScope, 'AssumeRolePolicy', {
       users: [user],
       statements: [new iam.PolicyStatement({ sid: 'AssumeRolesWithMfaAtMost3600sOld', actions: ['sts:AssumeRole'], resources: [role.roleArn], conditions: MFA })],
     });
-    const key = new iam.AccessKey(userScope, 'AccessKey', { user });
-    const keySecret = new secretsmanager.Secret(userScope, 'AccessKeySecret', {
-      description: 'Access key of the IAM user defined by MfaDelegationExample/Toolkit/User',
-      secretObjectValue: {
-        userName: SecretValue.unsafePlainText(user.userName),
-        accessKeyId: SecretValue.unsafePlainText(key.accessKeyId),
-        secretAccessKey: key.secretAccessKey,
-      },
-    });
+    // The mark that lets MfaGuard find the assume-only user in the template.
+    (assumePolicy.node.defaultChild as iam.CfnPolicy).addMetadata(ASSUME_ONLY_METADATA_KEY, { ConsoleAccess: false });
     const deviceScope = new Construct(toolkit, 'MfaDevice');
     const seedSecret = new secretsmanager.Secret(deviceScope, 'SeedSecret', {
       description: 'MFA seed of the virtual MFA device defined by MfaDelegationExample/Toolkit/MfaDevice',
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'pending', excludePunctuation: true },
     });
-    for (const secret of [keySecret, seedSecret]) {
-      Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Its value changes only with the resource that the secret holds.' });
-    }
+    Validations.of(seedSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Its value changes only with the resource that the secret holds.' });
     const handler = new lambda.Function(this, 'VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30', {
       description: 'cdk-mfa-delegation: creates, enables and deletes virtual MFA devices and stores their seeds in Secrets Manager',
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -66,6 +58,14 @@ export class HandWrittenExampleStack extends Stack {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason: 'The handler needs exactly the CloudWatch Logs permissions of this policy.',
     });
+    // The handler deletes the access keys that mfa-profile gives the user when the user is deleted.
+    handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:ListAccessKeys', 'iam:DeleteAccessKey'], resources: [user.userArn] }));
+    const cleanup = new CustomResource(userScope, 'Cleanup', {
+      serviceToken: handler.functionArn,
+      resourceType: 'Custom::MfaUserCleanup',
+      properties: { UserName: user.userName },
+    });
+    cleanup.node.addDependency(handler);
     const serial = this.formatArn({ service: 'iam', region: '', resource: 'mfa', resourceName: user.userName });
     const device = new CustomResource(deviceScope, 'Resource', {
       serviceToken: handler.functionArn,
@@ -92,7 +92,7 @@ export class HandWrittenExampleStack extends Stack {
       ['MfaUserName', 'userName', user.userName],
       ['MfaUserArn', 'userArn', user.userArn],
       ['MfaSerial', 'mfaSerial', serial],
-      ['MfaAccessKeySecretArn', 'accessKeySecretArn', keySecret.secretArn],
+      ['MfaAccessKey', 'accessKey', 'true'],
       ['MfaSeedSecretArn', 'seedSecretArn', seedSecret.secretArn],
       ['MfaSourceProfile', 'sourceProfile', user.userName],
       ['MfaRoleProfile', 'roleProfile', 'mfa'],

@@ -1,4 +1,4 @@
-import { App, AppProps, AspectPriority, Aspects, Validations } from 'aws-cdk-lib';
+import { App, AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { createExampleApp } from './example-stack';
 import { MfaGuard } from '../lib';
@@ -11,8 +11,7 @@ export { createExampleApp, MfaDelegationExampleStack } from './example-stack';
  */
 export function createCheckedExampleApp(props?: AppProps): App {
   const app = createExampleApp(props);
-  Aspects.of(app).add(new MfaGuard(), { priority: AspectPriority.READONLY });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new MfaGuard(), new AwsSolutionsChecks(app));
   return app;
 }
 

@@ -16,12 +16,9 @@ export const DELEGATION_OUTPUT_FIELDS = {
   userName: 'MfaUserName',
   userArn: 'MfaUserArn',
   mfaSerial: 'MfaSerial',
-  /** Before decision 1 (#16): the secret that kept the user's access key. `mfa-profile` still reads it from old stacks. */
+  /** The secret of the access key, in stacks deployed before `accessKey` (the constructs no longer write it). */
   accessKeySecretArn: 'MfaAccessKeySecretArn',
-  /**
-   * `"true"` when the user is meant to have an access key: `mfa-profile setup`/`credentials` create it with the
-   * caller's IAM rights and write it into the credentials file only (decision 1, #16). Replaces `accessKeySecretArn`.
-   */
+  /** `"true"` when the user is meant to get an access key from `mfa-profile` (the stack defines none). */
   accessKey: 'MfaAccessKey',
   seedSecretArn: 'MfaSeedSecretArn',
   consolePasswordSecretArn: 'MfaConsolePasswordSecretArn',
@@ -77,10 +74,15 @@ export const TEAM_OUTPUT_VERSIONS = {
   accessKeyInSeedSecret: 2,
   /** As 2, and the team has roles in other accounts (`accountRoleOutputs`, the `MfaTeamAccountRoles` outputs). */
   accountRoles: 3,
+  /**
+   * No access key in any secret: a member with `accessKey` is meant to get one from `mfa-profile`, which creates it
+   * with the caller's IAM rights; the team may have account roles (as 3).
+   */
+  noAccessKeySecret: 4,
 } as const;
 
 /** The newest version of the team output that the constructs write. */
-export const TEAM_OUTPUT_VERSION = TEAM_OUTPUT_VERSIONS.accountRoles;
+export const TEAM_OUTPUT_VERSION = TEAM_OUTPUT_VERSIONS.noAccessKeySecret;
 
 /** The JSON of `<prefix>MfaTeam`. */
 export interface TeamOutput {
@@ -189,9 +191,29 @@ export interface VirtualMfaDeviceResourceProperties {
   readonly SeedSecretArn: string;
   /** Whether the handler enables the device for the user: `'true'` or `'false'`. */
   readonly Enable: 'true' | 'false';
-  /** The user's access key to keep in the seed secret too: both or neither, the secret only as an intrinsic. */
+  /**
+   * An access key to keep in the seed secret, from stacks deployed before the constructs stopped defining keys (#16):
+   * the constructs never write these any more (a secret-bearing attribute would be recorded in stack events).
+   */
   readonly AccessKeyId?: string;
   readonly SecretAccessKey?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The custom resource that removes the access keys of a user the stack deletes
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The CloudFormation type of the custom resource that a construct defines for each IAM user it creates and that may
+ * get an access key from `mfa-profile`: its Delete deletes the user's access keys, so that CloudFormation can delete
+ * the user. Served by the stack's handler (the devices' `ServiceToken`).
+ */
+export const USER_CLEANUP_RESOURCE_TYPE = 'Custom::MfaUserCleanup';
+
+/** The resource properties of `Custom::MfaUserCleanup` (besides `ServiceToken`). */
+export interface UserCleanupResourceProperties {
+  /** The user whose access keys Delete removes (ListAccessKeys, DeleteAccessKey). */
+  readonly UserName: string;
 }
 
 /** The response `Data` of `Custom::VirtualMfaDevice`, its `Fn::GetAtt` attributes. */
@@ -275,3 +297,19 @@ export function revokeStatement(issuedBefore: string, sessionName?: string): Rev
 
 /** The inline policy of a role in which `mfa-profile revoke` writes its cuts; CloudFormation does not manage it. */
 export const CLI_REVOKE_POLICY_NAME = 'cdk-mfa-delegation-revoke-sessions';
+
+// Template Metadata that the constructs write and MfaGuard reads (DESIGN.md, "Assume-only users").
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The resource Metadata key that marks IAM users as assume-only (MFA-conditioned `sts:AssumeRole`, and
+ * `iam:ChangePassword` for console users, nothing else), so that MfaGuard finds them from the template alone. On an
+ * `AWS::IAM::User` it marks that user; on an `AWS::IAM::Policy` every user the policy is attached to (`Users`).
+ */
+export const ASSUME_ONLY_METADATA_KEY = 'cdk-mfa-delegation:assume-only';
+
+/** The value under ASSUME_ONLY_METADATA_KEY. */
+export interface AssumeOnlyMarker {
+  /** Whether the user signs in to the console, and may therefore change its own password (`iam:ChangePassword`). */
+  readonly ConsoleAccess: boolean;
+}

@@ -107,7 +107,8 @@ export interface MfaDelegationProps {
   readonly enableMfaDevice?: boolean;
 
   /**
-   * Whether to define an access key for the user, kept in a Secrets Manager secret.
+   * Whether the user is meant to get an access key from `mfa-profile setup` (see `MfaUser`'s `accessKey`): the stack
+   * defines no key, and says so in the output `<prefix>MfaAccessKey` (`"true"`).
    *
    * @default true
    */
@@ -205,8 +206,13 @@ export class MfaDelegation extends Construct {
     delegations.set(this.outputPrefix, this);
     validateIamName('profileName', props.profileName);
     validateIamName('sourceProfileName', props.sourceProfileName);
-    if (props.userName !== undefined && props.trustedAccount === undefined) {
-      validateSessionName('userName', props.userName);
+    // The role requires the session name to be the user's name, which STS takes at 2 to 64 characters.
+    if (props.trustedAccount === undefined) {
+      if (props.userName !== undefined) {
+        validateSessionName('userName', props.userName);
+      } else if (props.user !== undefined) {
+        validateSessionName('The name of the given user', props.user.userName);
+      }
     }
     if (props.user && props.userName !== undefined) {
       throw new Error('user cannot be combined with userName: userName names a user that MfaDelegation defines');
@@ -254,7 +260,7 @@ export class MfaDelegation extends Construct {
     this.output('userName', userName);
     this.output('userArn', this.mfaUser.userArn);
     this.output('mfaSerial', this.mfaDevice.serialNumber);
-    this.output('accessKeySecretArn', this.mfaUser.accessKeySecret?.secretArn);
+    this.output('accessKey', this.mfaUser.accessKey ? 'true' : undefined);
     this.output('seedSecretArn', this.virtualMfaDevice?.seedSecret.secretArn);
     this.output('consolePasswordSecretArn', this.mfaUser.consolePasswordSecret?.secretArn);
     this.output('sourceProfile', props.sourceProfileName ?? userName);

@@ -1,7 +1,8 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { revokeStatement } from './contract';
+import { MfaGuard } from './mfa-guard';
 import { DEFAULT_MAX_MFA_AGE, mfaCondition } from './private/mfa-condition';
 import { describePrincipal, describeValue, MfaProblem, mfaProblemOf, statementsOf } from './private/mfa-policy-inspection';
 import { checkPolicySize, IAM_POLICY_LIMITS, policySize, resolvedPolicySize } from './private/policy-size';
@@ -202,6 +203,14 @@ export class MfaRequiredRole extends iam.Role {
     this.inlinePolicyNames = Object.keys(props.inlinePolicies ?? {});
     if (props.revokeSessionsIssuedBefore !== undefined) {
       this.revokeSessions({ issuedBefore: props.revokeSessionsIssuedBefore });
+    }
+    if (props.trustAccount) {
+      // Trusting a whole account is the choice that trustAccount states: MfaGuard reports it only where nobody chose it.
+      Validations.of(this).acknowledge({
+        id: MfaGuard.TRUSTS_WHOLE_ACCOUNT,
+        reason: `trustAccount: every principal of ${props.trustedAccount ? `account ${props.trustedAccount}` : 'the stack\'s account'} whose own `
+          + 'policies allow sts:AssumeRole on the role may assume it, with MFA',
+      });
     }
     this.node.addValidation({ validate: () => this.validateTrust() });
     this.node.addValidation({

@@ -1,11 +1,12 @@
 import {
   Aws, DockerImageAssetLocation, DockerImageAssetSource, Duration, FileAssetLocation, FileAssetSource, ISynthesisSession, Lazy, Names,
-  RemovalPolicy, Stack, StackSynthesizer, Token,
+  RemovalPolicy, Stack, StackSynthesizer, Token, Validations,
 } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { MfaAccountRole } from './mfa-account-role';
+import { MfaGuard } from './mfa-guard';
 import { MfaRequiredRole } from './mfa-required-role';
 import type { MfaTeamAccountRole } from './mfa-team';
 import { teamRoleTagKey } from './private/team-role-tag';
@@ -498,6 +499,13 @@ export class MfaRoleStackSet extends Construct {
       templateBody: Lazy.string({ produce: () => this.templateBody() }),
     });
     this.stackSet.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
+    if (props.principalPath === undefined) {
+      // Trusting the identity account's users is what identityAccount states; MfaGuard reads the roles in the TemplateBody.
+      Validations.of(this.stackSet).acknowledge({
+        id: MfaGuard.TRUSTS_WHOLE_ACCOUNT,
+        reason: `The roles trust the IAM users of account ${props.identityAccount} (identityAccount), with MFA; no principalPath narrows them`,
+      });
+    }
     this.node.addValidation({ validate: () => this.validateTemplate() });
   }
 

@@ -2,11 +2,12 @@ import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, Stack, Tags, 
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
-import { TEAM_OUTPUT_FIELDS, TEAM_OUTPUT_VERSIONS, TEAM_SECRET_SUFFIXES, TeamMemberEntry, TeamOutput, TeamRoleEntry, teamPath, teamSecretName, teamSecretNamePrefix } from './contract';
+import { TEAM_OUTPUT_FIELDS, TEAM_OUTPUT_VERSION, TEAM_SECRET_SUFFIXES, TeamMemberEntry, TeamOutput, TeamRoleEntry, teamPath, teamSecretName, teamSecretNamePrefix } from './contract';
 import { MfaAccountRole } from './mfa-account-role';
 import { MfaRequiredRole } from './mfa-required-role';
-import { accessKeySecret } from './private/access-key-secret';
 import { accountRoleEntry, accountRoleStatement, acknowledgeAccountRole, checkAccountRoleOutput, validateAccountRole } from './private/account-role-grants';
+import { markAssumeOnly } from './private/assume-only';
+import { stackHandler } from './private/device-provider';
 import { handlerStatements } from './private/handler-grants';
 import { JsonEntry, packJson } from './private/json-outputs';
 import { jumpHash, memberKey } from './private/member-placement';
@@ -14,7 +15,9 @@ import { nagArn } from './private/nag-arn';
 import { outputPrefixOf } from './private/output-prefix';
 import { validateSessionName } from './private/session-revocation';
 import { teamRoleTagKey } from './private/team-role-tag';
+import { checkNoSecretBearingAttributes } from './private/secret-bearing';
 import { CLOUDFORMATION_LIMITS, IAM_LIMITS, checkTemplate, renderTemplate } from './private/template-limits';
+import { userCleanup } from './private/user-cleanup';
 import { validateMfaSerial } from './private/validation';
 import { VirtualMfaDevice } from './virtual-mfa-device';
 
@@ -94,10 +97,9 @@ export interface MfaTeamMember {
   readonly mfaSerial?: string;
 
   /**
-   * Whether to define an access key for the member. With the team's virtual MFA device, the key is kept next to the
-   * seed in the device's secret `mfa-team/<teamName>/<userName>/mfa-seed` (`"accessKeyId"` and `"secretAccessKey"`
-   * added to the seed's JSON); with `mfaSerial`, in the secret `mfa-team/<teamName>/<userName>/access-key` as
-   * `{ "userName", "accessKeyId", "secretAccessKey" }`.
+   * Whether the member is meant to get an access key from `mfa-profile setup --member` (see `MfaUser`'s
+   * `accessKey`): the stack defines no key and keeps none in Secrets Manager; the members output says `"accessKey":
+   * true`, and a `Custom::MfaUserCleanup` deletes the member's access keys when the member's user is deleted.
    *
    * @default true
    */
@@ -217,8 +219,8 @@ const TEAMS_OF_STACK = new WeakMap<Stack, Map<string, MfaTeam>>();
 
 /**
  * Defines a team of IAM users who may assume MFA-only roles: one MfaRequiredRole and one IAM group per role, and per
- * member an IAM user in the groups of its roles, a virtual MFA device (or an existing device's serial) and an access
- * key, kept in Secrets Manager with the device's seed.
+ * member an IAM user in the groups of its roles and a virtual MFA device (or an existing device's serial). The stack
+ * defines no access key: `mfa-profile setup --member` creates a member's key (`accessKey`, default true).
  *
  * Each role trusts exactly its own members, in its trust policy, with MFA: IAM users under the team's IAM path
  * (`ArnLike aws:PrincipalArn arn:aws:iam::<account>:user/mfa-team/<teamName>/*`, which no assumed-role or federated
@@ -235,17 +237,16 @@ const TEAMS_OF_STACK = new WeakMap<Stack, Map<string, MfaTeam>>();
  * member's sessions with the deploy, without a cut to lift later. `revokeSessionsIssuedBefore` (of the team or of a
  * member) and `revokeSessions` deny the sessions issued before a time (`aws:TokenIssueTime`).
  *
- * The handler that creates the MFA devices is allowed to create and delete devices and to enable and deactivate them
- * for users only under the team's IAM path, and to write only the team's seed secrets (`mfa-team/<teamName>/<user>/mfa-seed`),
- * and to read them back when a member of the stack has an access key (to rewrite the key when it changes), by three
- * statements per stack, however many members the team has.
+ * The stack's handler is allowed to create and delete devices and to enable and deactivate them for users only under
+ * the team's IAM path, to write only the team's seed secrets (`mfa-team/<teamName>/<user>/mfa-seed`), never to read
+ * one, and to delete the access keys of the team's users when they are deleted, by a few statements per stack, however
+ * many members the team has.
  *
  * Resources per member: 1 for the IAM user (which lists its groups itself), 2 for the virtual MFA device (the device
- * and its seed secret) and 1 for an access key (`AWS::IAM::AccessKey`, which the device's handler writes into the
- * seed secret): 3 without an access key, 4 with one. A member with an existing device (`mfaSerial`) has no device and
- * no seed secret: 1 resource, or 3 with an access key, which then has a secret of its own
- * (`mfa-team/<teamName>/<userName>/access-key`). When the team outgrows its stack, the members are spread over nested
- * stacks (see `memberStacks`). At synth, the
+ * and its seed secret) and 1 for the cleanup of the access keys that `mfa-profile` creates (`Custom::MfaUserCleanup`,
+ * when `accessKey`): 3 without an access key, 4 with one. A member with an existing device (`mfaSerial`) has no device
+ * and no seed secret: 1 resource, or 2 with an access key. When the team outgrows its stack, the members are spread
+ * over nested stacks (see `memberStacks`). At synth, the
  * team checks every stack it uses against CloudFormation's quotas (resources, outputs, parameters, mappings, template
  * size) and IAM's (policy sizes, groups per user, managed policies per role), and names the quota and the measured value.
  *
@@ -289,8 +290,8 @@ export class MfaTeam extends Construct {
   /** The team roles (of this account) of each member, by user name. */
   private readonly memberRoles = new Map<string, readonly string[]>();
   private readonly groups = new Map<string, iam.Group>();
-  /** The handler's statement on the team's seed secrets, by stack: it gains GetSecretValue for a member with an access key. */
-  private readonly seedSecretGrants = new Map<Stack, iam.PolicyStatement>();
+  /** The stacks whose handler has the team's statements. */
+  private readonly grantedStacks = new Set<Stack>();
 
   constructor(scope: Construct, id: string, props: MfaTeamProps) {
     super(scope, id);
@@ -365,6 +366,7 @@ export class MfaTeam extends Construct {
 
     this.defineOutputs(props);
     this.node.addValidation({ validate: () => this.validateLimits() });
+    checkNoSecretBearingAttributes(this);
   }
 
   /**
@@ -475,42 +477,33 @@ export class MfaTeam extends Construct {
     // MfaRoleStackSet with trustedTeam in other accounts.
     member.roles.forEach((name) => Tags.of(user).add(teamRoleTagKey(name), this.teamName));
     this.memberRoles.set(member.userName, member.roles.filter((name) => this.roles.has(name)));
-    const key = (member.accessKey ?? true) ? new iam.AccessKey(memberScope, 'AccessKey', { user }) : undefined;
+    markAssumeOnly(user.node.defaultChild as iam.CfnUser, false);
     if (member.mfaSerial === undefined) {
-      // The device's handler keeps the access key in the seed secret: one secret per member.
       const device = new VirtualMfaDevice(memberScope, 'MfaDevice', {
         user,
         path: this.path,
         enable,
         seedSecretName: teamSecretName(this.secretNamePrefix, member.userName, 'seed'),
         grantHandlerPermissions: false,
-        accessKey: key,
       });
-      this.grantHandler(device, key !== undefined);
-    } else if (key) {
-      // No device of the team, so no handler to write the key: the key has a secret of its own.
-      accessKeySecret(memberScope, key, member.userName, {
-        secretName: teamSecretName(this.secretNamePrefix, member.userName, 'accessKey'),
-        description: `Access key of ${member.userName}, member of the cdk-mfa-delegation team ${this.teamName}`,
-      });
+      this.grantHandler(Stack.of(device), device.handler);
+    }
+    if (hasKey(member)) {
+      const cleanup = userCleanup(memberScope, user, false);
+      this.grantHandler(Stack.of(cleanup), stackHandler(Stack.of(cleanup)));
     }
   }
 
   /**
-   * Allow the stack's device handler to manage the team's devices: by IAM path and secret name prefix, three
-   * statements per stack, instead of three per device. The handler may read the seed secrets (GetSecretValue) only
-   * in a stack with a member whose access key it keeps there.
+   * Allow the stack's handler to manage the team's devices and to delete the access keys of the team's users: by IAM
+   * path and secret name prefix, three statements per stack, instead of three per device and one per user. The handler
+   * never reads a seed secret.
    */
-  private grantHandler(device: VirtualMfaDevice, readsSecret: boolean): void {
-    const stack = Stack.of(device);
-    const granted = this.seedSecretGrants.get(stack) ?? this.grantHandlerOnce(stack, device.handler);
-    if (readsSecret && !granted.actions.includes('secretsmanager:GetSecretValue')) {
-      granted.addActions('secretsmanager:GetSecretValue');
+  private grantHandler(stack: Stack, handler: lambda.IFunction): void {
+    if (this.grantedStacks.has(stack)) {
+      return;
     }
-  }
-
-  /** The three statements of the stack's handler; returns the one on the seed secrets. */
-  private grantHandlerOnce(stack: Stack, handler: lambda.IFunction): iam.PolicyStatement {
+    this.grantedStacks.add(stack);
     const devices = this.iamArnUnderPath(stack, 'mfa', '*');
     const users = this.iamArnUnderPath(stack, 'user', '*');
     // Secrets Manager appends '-' and 6 random characters to a secret's name in its ARN.
@@ -520,19 +513,16 @@ export class MfaTeam extends Construct {
       resourceName: `${this.secretNamePrefix}*/${TEAM_SECRET_SUFFIXES.seed}-??????`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    const statements = handlerStatements({ devices, users, seedSecrets: seeds }, false);
-    statements.forEach((statement) => handler.addToRolePolicy(statement));
-    const secrets = statements[statements.length - 1];
-    this.seedSecretGrants.set(stack, secrets);
-    const reason = `MfaTeam ${this.node.path} grants the device handler its members' devices, users and seed secrets by the team's IAM path `
-      + `${this.path} and secret prefix ${this.secretNamePrefix}, three statements for any number of members: per-device statements would `
-      + 'outgrow the role\'s policy quotas at about 140 devices. No one else\'s device, user or secret is under that path or prefix; '
-      + 'the handler reads a seed secret only to rewrite the access key it keeps there.';
+    handlerStatements({ devices, users, seedSecrets: seeds }).forEach((statement) => handler.addToRolePolicy(statement));
+    handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:ListAccessKeys', 'iam:DeleteAccessKey'], resources: [users] }));
+    const reason = `MfaTeam ${this.node.path} grants the stack's handler its members' devices, users and seed secrets by the team's IAM `
+      + `path ${this.path} and secret prefix ${this.secretNamePrefix}, a few statements for any number of members: per-member statements `
+      + 'would outgrow the role\'s policy quotas at about 140 devices. No one else\'s device, user or secret is under that path or prefix; '
+      + 'the handler never reads a seed secret.';
     Validations.of(handler.role!).acknowledge(...[devices, users, seeds].map((arn) => ({
       id: `AwsSolutions-IAM5[Resource::${nagArn(stack, arn)}]`,
       reason,
     })));
-    return secrets;
   }
 
   /** The ARN (in `stack`'s partition and account) of the IAM `resource` type under the team's path, followed by `suffix`. */
@@ -578,9 +568,8 @@ export class MfaTeam extends Construct {
     const accountRoleChunks = packJson(accountRoleEntries, OUTPUT_VALUE_BYTES);
 
     const team: TeamOutput = {
-      // 2: a member's access key is in its seed secret when the team defines its device (DESIGN.md).
-      // 3: the team has account roles (MfaTeamAccountRoles outputs), which a reader of version 2 would not know.
-      version: accountRoleChunks.length > 0 ? TEAM_OUTPUT_VERSIONS.accountRoles : TEAM_OUTPUT_VERSIONS.accessKeyInSeedSecret,
+      // 4: no access key in any secret, mfa-profile creates a member's key; the team may have account roles (since 3).
+      version: TEAM_OUTPUT_VERSION,
       teamName: this.teamName,
       path: this.path,
       mfaSerialPrefix: this.iamArnUnderPath(stack, 'mfa', ''),
@@ -629,13 +618,13 @@ export class MfaTeam extends Construct {
  */
 function memberLayout(members: readonly MfaTeamMember[], teamResources: number, memberStacks?: number)
   : { stacks: number; resources: number; stackOfMember: number[] } {
-  // The user; the device and its seed secret; the access key, and its own secret only without the team's device.
+  // The user; the device and its seed secret; the cleanup of the access keys mfa-profile creates.
   const resourcesOf = (m: MfaTeamMember) => {
     const device = m.mfaSerial === undefined;
-    return 1 + (device ? 2 : 0) + ((m.accessKey ?? true) ? (device ? 1 : 2) : 0);
+    return 1 + (device ? 2 : 0) + (hasKey(m) ? 1 : 0);
   };
   const stackResources = (group: readonly MfaTeamMember[]) =>
-    group.reduce((sum, m) => sum + resourcesOf(m), group.some((m) => m.mfaSerial === undefined) ? HANDLER_RESOURCES : 0);
+    group.reduce((sum, m) => sum + resourcesOf(m), group.some((m) => m.mfaSerial === undefined || hasKey(m)) ? HANDLER_RESOURCES : 0);
   // Each member's hash key once: the placement is tried for several stack counts.
   const keys = members.map((m) => memberKey(m.userName));
   const place = (stacks: number) => keys.map((key) => jumpHash(key, stacks));
@@ -658,6 +647,11 @@ function memberLayout(members: readonly MfaTeamMember[], teamResources: number, 
   }
   // Each nested stack is one more resource (AWS::CloudFormation::Stack) in the team's stack.
   return { stacks, resources: teamResources + used.length + used.reduce((sum, n) => sum + n, 0), stackOfMember };
+}
+
+/** Whether a member is meant to get an access key (and so gets a cleanup of its keys). */
+function hasKey(member: MfaTeamMember): boolean {
+  return member.accessKey ?? true;
 }
 
 function validateRoles(roles: readonly MfaTeamRole[], accountRoles: readonly MfaTeamAccountRole[]): void {

@@ -3,9 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { MfaRequiredRole } from './mfa-required-role';
-import { accessKeySecret } from './private/access-key-secret';
+import { markAssumeOnly } from './private/assume-only';
 import { DEFAULT_MAX_MFA_AGE, MFA_PRESENT, mfaCondition } from './private/mfa-condition';
 import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './private/policy-size';
+import { checkNoSecretBearingAttributes } from './private/secret-bearing';
+import { userCleanup } from './private/user-cleanup';
 import { validateIamName, validateIamPath } from './private/validation';
 
 /**
@@ -43,9 +45,12 @@ export interface MfaUserProps {
   readonly roles?: iam.IRole[];
 
   /**
-   * Whether to define an access key for the user, kept in a Secrets Manager secret.
+   * Whether the user is meant to get an access key: `mfa-profile setup` (or `credentials`) creates it with the
+   * caller's IAM rights and writes it straight into the owner's credentials file.
    *
-   * The secret holds `{ "userName", "accessKeyId", "secretAccessKey" }`; only its ARN is ever an output.
+   * The stack defines no access key (CloudFormation would record the secret access key in the stack's events, which
+   * read-only principals can read). For a user that this construct defines, a `Custom::MfaUserCleanup` resource
+   * deletes the user's access keys when the user is deleted, so that `cdk destroy` works.
    *
    * @default true
    */
@@ -82,8 +87,8 @@ export class MfaUser extends Construct {
   /** The assume-only policy of the user. */
   public readonly policy: iam.Policy;
 
-  /** The secret holding the access key, when `accessKey` is true. */
-  public readonly accessKeySecret?: secretsmanager.ISecret;
+  /** Whether the user is meant to get an access key from `mfa-profile` (the `accessKey` prop). */
+  public readonly accessKey: boolean;
 
   /** The secret holding the first console password, when `consoleAccess` is true. */
   public readonly consolePasswordSecret?: secretsmanager.ISecret;
@@ -121,6 +126,8 @@ export class MfaUser extends Construct {
     });
 
     this.policy = new iam.Policy(this, 'AssumeRolePolicy', { users: [this.user] });
+    // The user is assume-only, whether it was defined here or given: MfaGuard reads that from the policy's Users.
+    markAssumeOnly(this.policy.node.defaultChild as iam.CfnPolicy, props.consoleAccess ?? false);
     if (consolePassword) {
       this.policy.addStatements(new iam.PolicyStatement({
         sid: 'ChangeOwnPasswordWithMfa',
@@ -133,10 +140,11 @@ export class MfaUser extends Construct {
       this.allowAssume(role);
     }
 
-    if (props.accessKey ?? true) {
-      const key = new iam.AccessKey(this, 'AccessKey', { user: this.user });
-      this.accessKeySecret = accessKeySecret(this, key, this.user.userName, { description: `Access key of the IAM user defined by ${this.node.path}` });
+    this.accessKey = props.accessKey ?? true;
+    if (this.accessKey && !props.user) {
+      userCleanup(this, this.user, true);
     }
+    checkNoSecretBearingAttributes(this);
 
     this.node.addValidation({
       validate: () => this.assumeStatements.size === 0

@@ -7,7 +7,6 @@ import { totpCode } from '../lib/handler/totp';
 
 const ROLE_ARN = 'arn:aws:iam::111111111111:role/toolkit-role';
 const SERIAL = 'arn:aws:iam::111111111111:mfa/toolkit-user';
-const ACCESS_KEY_ARN = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:AccessKey-AbCdEf';
 const SEED_ARN = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:Seed-AbCdEf';
 const SEED = 'KRUGKIDROVUWG2ZAMJZG653OEBTG66BANJ2W24DTEBXXMZLSEB2GQZJANRQXU6JAMRXWOLQ';
 const USER_KEY = { accessKeyId: 'AKIAPROBEUSERKEY0001', secretAccessKey: 'probe-user-secret-not-real' };
@@ -21,10 +20,17 @@ function signer(request: StubRequest): string {
 function fakeAws(request: StubRequest): StubResponse {
   const denied = queryError('AccessDenied', `User is not authorized to perform: ${request.service}:${request.action}`, 403);
   switch (request.action) {
-    case 'GetSecretValue': {
-      const value = request.params.SecretId === ACCESS_KEY_ARN ? { userName: 'toolkit-user', ...USER_KEY } : { serialNumber: SERIAL, seed: SEED };
-      return jsonResult({ ARN: request.params.SecretId, SecretString: JSON.stringify(value) });
-    }
+    case 'GetSecretValue':
+      return request.params.SecretId === SEED_ARN
+        ? jsonResult({ ARN: SEED_ARN, SecretString: JSON.stringify({ serialNumber: SERIAL, seed: SEED }) })
+        : denied;
+    case 'CreateAccessKey':
+      return request.params.UserName === 'toolkit-user' && signer(request) !== USER_KEY.accessKeyId
+        ? queryResult('iam', 'CreateAccessKey', `<AccessKey><UserName>toolkit-user</UserName><AccessKeyId>${USER_KEY.accessKeyId}</AccessKeyId>`
+          + `<SecretAccessKey>${USER_KEY.secretAccessKey}</SecretAccessKey><Status>Active</Status></AccessKey>`)
+        : denied;
+    case 'DeleteAccessKey':
+      return queryResult('iam', 'DeleteAccessKey', '');
     case 'GetCallerIdentity': {
       const arn = signer(request) === SESSION_KEY ? 'arn:aws:sts::111111111111:assumed-role/toolkit-role/integ' : 'arn:aws:iam::111111111111:user/toolkit-user';
       return queryResult('sts', 'GetCallerIdentity', `<Arn>${arn}</Arn><UserId>AIDAPROBE</UserId><Account>111111111111</Account>`);
@@ -51,7 +57,7 @@ describe('the integration test probe', () => {
 
   beforeAll(async () => {
     stub = await AwsStub.start(fakeAws);
-    restore = useStubEnvironment(stub.url, { ROLE_ARN, MFA_SERIAL: SERIAL, ACCESS_KEY_SECRET_ARN: ACCESS_KEY_ARN, SEED_SECRET_ARN: SEED_ARN });
+    restore = useStubEnvironment(stub.url, { ROLE_ARN, MFA_SERIAL: SERIAL, USER_NAME: 'toolkit-user', SEED_SECRET_ARN: SEED_ARN });
     const module = { exports: {} as { handler: () => Promise<Record<string, unknown>> } };
     new Function('require', 'module', 'exports', 'process', ASSUME_ROLE_PROBE)(require, module, module.exports, process);
     result = await module.exports.handler();
@@ -73,6 +79,14 @@ describe('the integration test probe', () => {
       [USER_KEY.accessKeyId, SERIAL, '000000'],
       ['AKIAIOSFODNN7EXAMPLE', '-', '-'],
       [USER_KEY.accessKeyId, SERIAL, expect.stringMatching(/^\d{6}$/)],
+    ]);
+  });
+
+  test('creates an access key of the user with its own credentials, and deletes that key at the end', () => {
+    const keyCalls = stub.requests.filter((r) => /AccessKey$/.test(r.action)).map((r) => [r.action, signer(r), r.params.UserName, r.params.AccessKeyId ?? '-']);
+    expect(keyCalls).toEqual([
+      ['CreateAccessKey', 'AKIAIOSFODNN7EXAMPLE', 'toolkit-user', '-'],
+      ['DeleteAccessKey', 'AKIAIOSFODNN7EXAMPLE', 'toolkit-user', USER_KEY.accessKeyId],
     ]);
   });
 

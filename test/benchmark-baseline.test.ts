@@ -34,8 +34,8 @@ describe('the benchmark baseline', () => {
 
   test('fails to match a template whose output refers to another resource', () => {
     const other = JSON.parse(JSON.stringify(library.template));
-    // The seed secret's output names the access key secret instead.
-    other.Outputs.ToolkitMfaSeedSecretArn.Value = other.Outputs.ToolkitMfaAccessKeySecretArn.Value;
+    // The seed secret's output names the user instead.
+    other.Outputs.ToolkitMfaSeedSecretArn.Value = other.Outputs.ToolkitMfaUserArn.Value;
     expect(assemblyDifferences(library, { stack: library.stack, template: other })).toEqual([
       expect.stringMatching(/^the templates' Outputs differ/),
     ]);

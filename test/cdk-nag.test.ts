@@ -51,7 +51,6 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     const app = createCheckedExampleApp();
     const acks = acknowledgements(app);
     expect(acks.map(([where, id]) => [where, id])).toEqual([
-      ['MfaDelegationExample/Toolkit/User/AccessKeySecret', 'Annotation::AwsSolutions-SMG4'],
       ['MfaDelegationExample/Toolkit/Role', 'Annotation::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]'],
       ['MfaDelegationExample/Toolkit/MfaDevice/SeedSecret', 'Annotation::AwsSolutions-SMG4'],
       ['MfaDelegationExample/VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30/ServiceRole',
@@ -81,9 +80,8 @@ describe('cdk-nag NIST 800-53 rev 5 and HIPAA Security', () => {
       `${pack}-IAMUserGroupMembership MfaDelegationExample/Toolkit/User/Resource/Resource`,
       `${pack}-IAMNoInlinePolicy MfaDelegationExample/Toolkit/User/AssumeRolePolicy/Resource`,
       `${pack}-IAMUserNoPolicies MfaDelegationExample/Toolkit/User/AssumeRolePolicy/Resource`,
-      `${pack}-SecretsManagerRotationEnabled MfaDelegationExample/Toolkit/User/AccessKeySecret/Resource`,
+      `${pack}-IAMNoInlinePolicy MfaDelegationExample/VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30/ServiceRole/DefaultPolicy/Resource`,
       `${pack}-SecretsManagerRotationEnabled MfaDelegationExample/Toolkit/MfaDevice/SeedSecret/Resource`,
-      `${pack}-SecretsManagerUsingKMSKey MfaDelegationExample/Toolkit/User/AccessKeySecret/Resource`,
       `${pack}-SecretsManagerUsingKMSKey MfaDelegationExample/Toolkit/MfaDevice/SeedSecret/Resource`,
       `${pack}-LambdaConcurrency ${handler}`,
       `${pack}-LambdaDLQ ${handler}`,

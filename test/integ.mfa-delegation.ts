@@ -1,5 +1,6 @@
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, AppProps, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { MfaDelegation } from '../lib';
 import { ASSUME_ROLE_PROBE, EXPECTED_PROBE_RESULT } from './support/assume-role-probe';
@@ -23,11 +24,12 @@ export function createIntegApp(props?: AppProps): App {
     environment: {
       ROLE_ARN: delegation.role.roleArn,
       MFA_SERIAL: delegation.mfaDevice.serialNumber,
-      ACCESS_KEY_SECRET_ARN: delegation.mfaUser.accessKeySecret!.secretArn,
+      USER_NAME: delegation.mfaUser.userName,
       SEED_SECRET_ARN: delegation.virtualMfaDevice!.seedSecret.secretArn,
     },
   });
-  delegation.mfaUser.accessKeySecret!.grantRead(probe);
+  // The probe makes the user's access key as mfa-profile does (the stack defines none), and deletes it at the end.
+  probe.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:CreateAccessKey', 'iam:DeleteAccessKey'], resources: [delegation.mfaUser.userArn] }));
   delegation.virtualMfaDevice!.grantReadSeed(probe);
 
   const integ = new IntegTest(app, 'MfaDelegationIntegTest', { testCases: [stack] });

@@ -49,12 +49,13 @@ describe('MfaDelegation', () => {
     template.hasResourceProperties('AWS::IAM::User', { UserName: 'toolkit-user', ManagedPolicyArns: Match.absent(), Groups: Match.absent() });
   });
 
-  test('defines a virtual MFA device for its user and an access key secret', () => {
+  test('defines a virtual MFA device for its user, no access key, and the cleanup of the key mfa-profile will create', () => {
     const stack = newStack();
     const delegation = new MfaDelegation(stack, 'Toolkit', { userName: 'toolkit-user' });
     const template = Template.fromStack(stack);
     template.resourceCountIs('Custom::VirtualMfaDevice', 1);
-    template.resourceCountIs('AWS::IAM::AccessKey', 1);
+    template.resourceCountIs('AWS::IAM::AccessKey', 0);
+    template.resourceCountIs('Custom::MfaUserCleanup', 1);
     expect(delegation.virtualMfaDevice).toBeDefined();
     expect(delegation.mfaDevice).toBe(delegation.virtualMfaDevice);
   });
@@ -64,7 +65,7 @@ describe('MfaDelegation', () => {
     new MfaDelegation(stack, 'Toolkit', { roleName: 'toolkit-role', userName: 'toolkit-user' });
     const out = outputs(stack);
     expect(Object.keys(out).sort()).toEqual([
-      'ToolkitMfaAccessKeySecretArn',
+      'ToolkitMfaAccessKey',
       'ToolkitMfaRoleArn',
       'ToolkitMfaRoleMaxSessionDuration',
       'ToolkitMfaRoleProfile',
@@ -82,6 +83,7 @@ describe('MfaDelegation', () => {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:mfa/', { Ref: expect.stringMatching(/^ToolkitUser/) }]],
     });
     expect(out.ToolkitMfaRoleProfile).toEqual({ Description: 'cdk-mfa-delegation Toolkit roleProfile', Value: 'mfa' });
+    expect(out.ToolkitMfaAccessKey).toEqual({ Description: 'cdk-mfa-delegation Toolkit accessKey', Value: 'true' });
     expect(out.ToolkitMfaRoleMaxSessionDuration.Value).toEqual('3600');
     expect(out.ToolkitMfaSourceProfile.Value).toEqual({ Ref: expect.stringMatching(/^ToolkitUser/) });
   });
@@ -159,7 +161,7 @@ describe('MfaDelegation', () => {
     expect(out.AliceMfaSerial.Value).toEqual('GAHT12345678');
     expect(out.AliceMfaUserName.Value).toEqual('alice');
     expect(out.AliceMfaSeedSecretArn).toBeUndefined();
-    expect(out.AliceMfaAccessKeySecretArn).toBeUndefined();
+    expect(out.AliceMfaAccessKey).toBeUndefined();
   });
 
   test('defines a device that its owner enables later with enableMfaDevice false', () => {
@@ -257,6 +259,13 @@ describe('MfaDelegation', () => {
   test('fails with a one-character userName, which STS cannot take as the session name its role requires', () => {
     expect(() => new MfaDelegation(newStack(), 'Toolkit', { userName: 'a' })).toThrow(
       'userName must be 2 to 64 characters of letters, digits and _+=,.@- (it names role sessions, and STS takes session names of 2 to 64 '
+      + "characters), but got 'a' (1 character)");
+  });
+
+  test('fails with an existing user of one character, which STS cannot take as the session name its role requires', () => {
+    const stack = newStack();
+    expect(() => new MfaDelegation(stack, 'Toolkit', { user: iam.User.fromUserName(stack, 'A', 'a') })).toThrow(
+      'The name of the given user must be 2 to 64 characters of letters, digits and _+=,.@- (it names role sessions, and STS takes session names of 2 to 64 '
       + "characters), but got 'a' (1 character)");
   });
 });

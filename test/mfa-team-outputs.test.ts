@@ -88,7 +88,7 @@ describe('team outputs', () => {
         MfaUserName: 'alice',
         MfaUserArn: `arn:aws:iam::${ACCOUNT}:user/mfa-team/Dev/alice`,
         MfaSerial: `arn:aws:iam::${ACCOUNT}:mfa/mfa-team/Dev/alice`,
-        MfaAccessKeySecretArn: 'mfa-team/Dev/alice/mfa-seed',
+        MfaAccessKey: 'true',
         MfaSeedSecretArn: 'mfa-team/Dev/alice/mfa-seed',
         MfaSourceProfile: 'alice',
         MfaRoleProfile: 'Dev-readonly',
@@ -107,11 +107,12 @@ describe('team outputs', () => {
     expect(readonly.values.MfaAccessKeySecretArn).toBeUndefined();
   });
 
-  test('give a member with an existing device and an access key the secret of the key, and no seed secret', () => {
+  test('give a member with an existing device and an access key no secret: the key comes from mfa-profile (version 3)', () => {
     const [readonly] = memberDelegations(readTeam('Teams', previewOf({
       members: [{ userName: 'bob', roles: ['readonly'], mfaSerial: 'GAHT12345678' }],
     }), 'Dev'), 'bob');
-    expect(readonly.values.MfaAccessKeySecretArn).toBe('mfa-team/Dev/bob/access-key');
+    expect(readonly.values.MfaAccessKey).toBe('true');
+    expect(readonly.values.MfaAccessKeySecretArn).toBeUndefined();
     expect(readonly.values.MfaSeedSecretArn).toBeUndefined();
   });
 
@@ -177,12 +178,12 @@ describe('team outputs', () => {
     const version = TEAM_OUTPUT_VERSION + 1;
     const outputs = { ...DEPLOYED, DevMfaTeam: JSON.stringify({ ...JSON.parse(DEPLOYED.DevMfaTeam as string), version }) };
     expect(() => readTeam('Stack', outputs, 'Dev')).toThrow(`DevMfaTeam of stack Stack is of version ${version}, newer than the versions `
-      + 'this mfa-profile reads (1 and 2): upgrade mfa-profile to the release of the cdk-mfa-delegation version that defined the stack.');
+      + 'this mfa-profile reads (1, 2, 3 and 4): upgrade mfa-profile to the release of the cdk-mfa-delegation version that defined the stack.');
   });
 
   test('fails for a team output whose version is not a version', () => {
     const outputs = { ...DEPLOYED, DevMfaTeam: JSON.stringify({ ...JSON.parse(DEPLOYED.DevMfaTeam as string), version: '2' }) };
-    expect(() => readTeam('Stack', outputs, 'Dev')).toThrow('DevMfaTeam of stack Stack is of version "2", but this mfa-profile reads versions 1 and 2.');
+    expect(() => readTeam('Stack', outputs, 'Dev')).toThrow('DevMfaTeam of stack Stack is of version "2", but this mfa-profile reads versions 1, 2, 3 and 4.');
   });
 
   test('fail for an output that is not JSON, without showing it', () => {

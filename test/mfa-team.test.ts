@@ -188,52 +188,36 @@ describe('MfaTeam', () => {
       expect(resourcesOf(Template.fromStack(stack), 'Custom::VirtualMfaDevice').map(([, d]) => d.Properties.Enable)).toEqual(['false', 'false']);
     });
 
-    test('keeps the access key of a member with a virtual device in its seed secret: the device gets the key as Ref and GetAtt', () => {
+    test('defines no access key and keeps none in a secret: a member with accessKey gets a cleanup of the keys mfa-profile creates', () => {
       const stack = newStack();
       team(stack, { members: [{ userName: 'alice', roles: ['admin'] }, { userName: 'bob', roles: ['readonly'], accessKey: false }] });
       const template = Template.fromStack(stack);
-      template.resourceCountIs('AWS::IAM::AccessKey', 1);
-      const [[keyId, key]] = resourcesOf(template, 'AWS::IAM::AccessKey');
-      expect(key.Properties.UserName).toEqual({ Ref: expect.stringMatching(/^DevMembersaliceUser/) });
-      const devices = Object.fromEntries(resourcesOf(template, 'Custom::VirtualMfaDevice').map(([, d]) => [d.Properties.SeedSecretArn.Ref, d.Properties]));
-      const secrets = Object.fromEntries(resourcesOf(template, 'AWS::SecretsManager::Secret').map(([id, s]) => [s.Properties.Name, id]));
-      expect(Object.keys(secrets).sort()).toEqual(['mfa-team/Dev/alice/mfa-seed', 'mfa-team/Dev/bob/mfa-seed']);
-      expect(devices[secrets['mfa-team/Dev/alice/mfa-seed']]).toMatchObject({
-        AccessKeyId: { Ref: keyId },
-        SecretAccessKey: { 'Fn::GetAtt': [keyId, 'SecretAccessKey'] },
-      });
-      expect(devices[secrets['mfa-team/Dev/bob/mfa-seed']].AccessKeyId).toBeUndefined();
-      expect(devices[secrets['mfa-team/Dev/bob/mfa-seed']].SecretAccessKey).toBeUndefined();
-      // The seed secret's value is written by the handler only: the template holds no key.
-      for (const [, secret] of resourcesOf(template, 'AWS::SecretsManager::Secret')) {
-        expect(secret.Properties.SecretString).toBeUndefined();
+      template.resourceCountIs('AWS::IAM::AccessKey', 0);
+      expect(resourcesOf(template, 'AWS::SecretsManager::Secret').map(([, s]) => s.Properties.Name).sort())
+        .toEqual(['mfa-team/Dev/alice/mfa-seed', 'mfa-team/Dev/bob/mfa-seed']);
+      for (const [, device] of resourcesOf(template, 'Custom::VirtualMfaDevice')) {
+        expect(Object.keys(device.Properties).sort()).toEqual(['DeviceName', 'Enable', 'Path', 'SeedSecretArn', 'ServiceToken', 'UserName']);
       }
+      expect(resourcesOf(template, 'Custom::MfaUserCleanup').map(([, c]) => c.Properties.UserName))
+        .toEqual([{ Ref: expect.stringMatching(/^DevMembersaliceUser/) }]);
     });
 
-    test('defines no device for a member with an existing MFA serial', () => {
+    test('defines no device for a member with an existing MFA serial, and only the cleanup of its keys', () => {
       const stack = newStack();
       team(stack, { members: [{ userName: 'carol', roles: ['admin'], mfaSerial: 'GAHT12345678' }] });
       const template = Template.fromStack(stack);
       template.resourceCountIs('Custom::VirtualMfaDevice', 0);
-      template.resourceCountIs('AWS::Lambda::Function', 0);
-      expect(resourcesOf(template, 'AWS::SecretsManager::Secret').map(([, s]) => s.Properties.Name)).toEqual(['mfa-team/Dev/carol/access-key']);
+      template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+      template.resourceCountIs('Custom::MfaUserCleanup', 1);
     });
 
-    test('keeps the access key of a member with an existing device in a secret of its own, named under the team prefix', () => {
+    test('defines no handler for members with existing devices and no access keys', () => {
       const stack = newStack();
-      team(stack, { members: [{ userName: 'carol', roles: ['admin'], mfaSerial: 'GAHT12345678' }] });
-      const template = Template.fromStack(stack);
-      const [[keyId]] = resourcesOf(template, 'AWS::IAM::AccessKey');
-      template.hasResourceProperties('AWS::SecretsManager::Secret', {
-        Name: 'mfa-team/Dev/carol/access-key',
-        Description: 'Access key of carol, member of the cdk-mfa-delegation team Dev',
-        SecretString: {
-          'Fn::Join': ['', ['{"userName":"carol","accessKeyId":"', { Ref: keyId }, '","secretAccessKey":"', { 'Fn::GetAtt': [keyId, 'SecretAccessKey'] }, '"}']],
-        },
-      });
+      team(stack, { members: [{ userName: 'carol', roles: ['admin'], mfaSerial: 'GAHT12345678', accessKey: false }] });
+      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 0);
     });
 
-    test('defines per member 4 resources with a virtual device and an access key, 3 without the key, 3 with an existing device and a key, 1 with neither', () => {
+    test('defines per member 4 resources with a virtual device and an access key, 3 without the key, 2 with an existing device and a key, 1 with neither', () => {
       const resourceTypes = (members: MfaTeamMember[]) => {
         const stack = newStack();
         team(stack, { members });
@@ -247,9 +231,9 @@ describe('MfaTeam', () => {
         return Object.keys(Template.fromStack(stack).toJSON().Resources).length;
       };
       expect(resourceTypes([{ userName: 'ann', roles: ['admin'] }]))
-        .toEqual(['AWS::IAM::AccessKey', 'AWS::IAM::User', 'AWS::SecretsManager::Secret', 'Custom::VirtualMfaDevice']);
+        .toEqual(['AWS::IAM::User', 'AWS::SecretsManager::Secret', 'Custom::MfaUserCleanup', 'Custom::VirtualMfaDevice']);
       expect(resourceTypes([{ userName: 'ann', roles: ['admin'], accessKey: false }])).toEqual(['AWS::IAM::User', 'AWS::SecretsManager::Secret', 'Custom::VirtualMfaDevice']);
-      expect(resourceTypes([{ userName: 'ann', roles: ['admin'], mfaSerial: 'GAHT12345678' }])).toEqual(['AWS::IAM::AccessKey', 'AWS::IAM::User', 'AWS::SecretsManager::Secret']);
+      expect(resourceTypes([{ userName: 'ann', roles: ['admin'], mfaSerial: 'GAHT12345678' }])).toEqual(['AWS::IAM::User', 'Custom::MfaUserCleanup']);
       expect(resourceTypes([{ userName: 'ann', roles: ['admin'], mfaSerial: 'GAHT12345678', accessKey: false }])).toEqual(['AWS::IAM::User']);
       const base = count([{ userName: 'zed', roles: ['readonly'], mfaSerial: 'GAHT12345678', accessKey: false }]) - 1;
       const handler = 3;
@@ -257,7 +241,7 @@ describe('MfaTeam', () => {
       expect(count([{ userName: 'ann', roles: ['admin'] }, { userName: 'ben', roles: ['admin'] }])).toBe(base + handler + 2 * 4);
       expect(count([{ userName: 'ann', roles: ['admin'], accessKey: false }, { userName: 'ben', roles: ['admin'], accessKey: false }])).toBe(base + handler + 2 * 3);
       expect(count([{ userName: 'ann', roles: ['admin'], mfaSerial: 'GAHT12345678' }, { userName: 'ben', roles: ['admin'], mfaSerial: 'GAHT87654321' }]))
-        .toBe(base + 2 * 3);
+        .toBe(base + handler + 2 * 2);
     });
   });
 
@@ -272,26 +256,19 @@ describe('MfaTeam', () => {
       return policies[0][1].Properties.PolicyDocument.Statement;
     };
 
-    test('may manage devices, users and seed secrets under the team path and prefix only, and read those secrets back, in three statements', () => {
-      expect(handlerStatements(MEMBERS)).toEqual([
+    test('may manage devices, users and seed secrets under the team path and prefix only, and delete the users\' keys, never read a secret', () => {
+      const expected = [
         { Action: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], Effect: 'Allow', Resource: arn('mfa/mfa-team/Dev/*') },
         { Action: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], Effect: 'Allow', Resource: arn('user/mfa-team/Dev/*') },
-        { Action: ['secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: SEED_SECRETS },
-      ]);
-    });
-
-    test('may only write the seed secrets, not read them, when no member with a virtual device has an access key', () => {
-      const members = [{ userName: 'alice', roles: ['admin'], accessKey: false }, { userName: 'carol', roles: ['admin'], mfaSerial: 'GAHT12345678' }];
-      expect(handlerStatements(members)[2]).toEqual({ Action: 'secretsmanager:PutSecretValue', Effect: 'Allow', Resource: SEED_SECRETS });
-    });
-
-    test('may read the seed secrets when any member with a virtual device has an access key, whatever the order of the members', () => {
+        { Action: 'secretsmanager:PutSecretValue', Effect: 'Allow', Resource: SEED_SECRETS },
+        { Action: ['iam:ListAccessKeys', 'iam:DeleteAccessKey'], Effect: 'Allow', Resource: arn('user/mfa-team/Dev/*') },
+      ];
+      expect(handlerStatements(MEMBERS)).toEqual(expected);
       const without = { userName: 'alice', roles: ['admin'], accessKey: false };
       const withKey = { userName: 'bob', roles: ['admin'] };
-      for (const members of [[without, withKey], [withKey, without]]) {
-        expect(handlerStatements(members)[2]).toEqual({
-          Action: ['secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: SEED_SECRETS,
-        });
+      const existing = { userName: 'carol', roles: ['admin'], mfaSerial: 'GAHT12345678' };
+      for (const members of [[without, withKey], [withKey, without], [existing], [without]]) {
+        expect(handlerStatements(members)).toEqual(expected);
       }
     });
 
@@ -313,7 +290,7 @@ describe('MfaTeam', () => {
       template.resourceCountIs('AWS::Lambda::Function', 1);
       template.resourceCountIs('AWS::IAM::RolePolicy', 1);
       const [[, policy]] = resourcesOf(template, 'AWS::IAM::Policy');
-      expect(policy.Properties.PolicyDocument.Statement).toHaveLength(3);
+      expect(policy.Properties.PolicyDocument.Statement).toHaveLength(4);
     });
   });
 
@@ -336,18 +313,16 @@ describe('MfaTeam', () => {
         .flatMap((m) => Object.entries<string>(m.data).map(([id, reason]) => [c.node.path, id, reason])));
       const role = 'Team/VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30/ServiceRole';
       const iam5 = (resource: string) => [role, `Annotation::AwsSolutions-IAM5[Resource::${resource}]`,
-        expect.stringContaining("grants the device handler its members' devices, users and seed secrets by the team's IAM path /mfa-team/Dev/")];
+        expect.stringContaining("grants the stack's handler its members' devices, users and seed secrets by the team's IAM path /mfa-team/Dev/")];
       expect(acks).toEqual(expect.arrayContaining([
-        ['Team/Dev/Members/carol/AccessKeySecret', 'Annotation::AwsSolutions-SMG4', expect.stringMatching(/^The secret holds an access key that CloudFormation creates/)],
         iam5('arn:<AWS::Partition>:iam::<AWS::AccountId>:mfa/mfa-team/Dev/*'),
         iam5('arn:<AWS::Partition>:iam::<AWS::AccountId>:user/mfa-team/Dev/*'),
         iam5('arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:mfa-team/Dev/*/mfa-seed-??????'),
       ]));
-      // Only carol (existing device) has an access key secret of her own; alice's and bob's keys are in their seed secrets.
-      expect(acks.filter(([where]) => where.endsWith('Secret')).map(([where, id, reason]) => [where, id, /access key it holds too/.test(reason)])).toEqual([
-        ['Team/Dev/Members/alice/MfaDevice/SeedSecret', 'Annotation::AwsSolutions-SMG4', true],
-        ['Team/Dev/Members/bob/MfaDevice/SeedSecret', 'Annotation::AwsSolutions-SMG4', true],
-        ['Team/Dev/Members/carol/AccessKeySecret', 'Annotation::AwsSolutions-SMG4', false],
+      // No access key secret: only the seed secrets of alice's and bob's devices.
+      expect(acks.filter(([where]) => where.endsWith('Secret')).map(([where, id]) => [where, id])).toEqual([
+        ['Team/Dev/Members/alice/MfaDevice/SeedSecret', 'Annotation::AwsSolutions-SMG4'],
+        ['Team/Dev/Members/bob/MfaDevice/SeedSecret', 'Annotation::AwsSolutions-SMG4'],
       ]);
     });
   });
@@ -429,7 +404,7 @@ describe('MfaTeam', () => {
       expect(template.Outputs.DevMfaTeamMembers1.Description).toBe('cdk-mfa-delegation Dev members 1 of 1');
       const values = outputValues(stack);
       expect(JSON.parse(values.DevMfaTeam)).toEqual({
-        version: 2,
+        version: 4,
         teamName: 'Dev',
         path: '/mfa-team/Dev/',
         mfaSerialPrefix: `arn:aws:iam::${ACCOUNT}:mfa/mfa-team/Dev/`,

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MfaRequiredRole, MfaUser } from '../lib';
@@ -13,7 +13,8 @@ describe('MfaUser', () => {
     new MfaUser(stack, 'User', { userName: 'toolkit-user', roles: [role] });
     // THEN
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::IAM::Policy', 1);
+    // (the other policy is the stack's handler's, which deletes the user's access keys when the user is deleted)
+    expect(Object.keys(template.findResources('AWS::IAM::Policy', { Properties: { Users: Match.anyValue() } }))).toHaveLength(1);
     template.hasResourceProperties('AWS::IAM::Policy', {
       Users: [{ Ref: 'UserFDDCDD17' }],
       PolicyDocument: {
@@ -45,30 +46,57 @@ describe('MfaUser', () => {
     template.resourceCountIs('AWS::IAM::UserToGroupAddition', 0);
   });
 
-  test('defines an access key whose secret goes into Secrets Manager by default', () => {
+  test('defines no access key and no access-key secret, only a cleanup of the keys mfa-profile will create, by default', () => {
+    // GIVEN
     const stack = newStack();
+    // WHEN
     const user = new MfaUser(stack, 'User', { roles: [iam.Role.fromRoleName(stack, 'Role', 'r')] });
+    // THEN
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::IAM::AccessKey', { UserName: { Ref: 'UserFDDCDD17' } });
-    template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      SecretString: {
-        'Fn::Join': ['', [
-          '{"userName":"', { Ref: 'UserFDDCDD17' },
-          '","accessKeyId":"', { Ref: 'UserAccessKey1D6D4A79' },
-          '","secretAccessKey":"', { 'Fn::GetAtt': ['UserAccessKey1D6D4A79', 'SecretAccessKey'] },
-          '"}',
-        ]],
-      },
+    template.resourceCountIs('AWS::IAM::AccessKey', 0);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    template.hasResourceProperties('Custom::MfaUserCleanup', {
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VirtualMfaDeviceHandler'), 'Arn'] },
+      UserName: { Ref: 'UserFDDCDD17' },
     });
-    expect(user.accessKeySecret).toBeDefined();
+    expect(user.accessKey).toBe(true);
   });
 
-  test('defines no access key with accessKey false', () => {
+  test('lets the stack\'s handler list and delete the access keys of this user only, and cleans up after the handler exists', () => {
+    const stack = newStack();
+    new MfaUser(stack, 'User', { roles: [iam.Role.fromRoleName(stack, 'Role', 'r')] });
+    const template = Template.fromStack(stack);
+    const handlerPolicy = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^VirtualMfaDeviceHandler') }] } }));
+    expect(handlerPolicy.map((p: any) => p.Properties.PolicyDocument.Statement)).toEqual([[{
+      Effect: 'Allow',
+      Action: ['iam:ListAccessKeys', 'iam:DeleteAccessKey'],
+      Resource: { 'Fn::GetAtt': ['UserFDDCDD17', 'Arn'] },
+    }]]);
+    const [cleanup] = Object.values(template.findResources('Custom::MfaUserCleanup')) as any[];
+    expect(cleanup.DependsOn).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^VirtualMfaDeviceHandler\w+ServiceRoleDefaultPolicy/),
+      expect.stringMatching(/^VirtualMfaDeviceHandler\w+ServiceRole[0-9A-F]{8}$/),
+    ]));
+  });
+
+  test('defines no cleanup with accessKey false, nor for an existing user', () => {
     const stack = newStack();
     const user = new MfaUser(stack, 'User', { accessKey: false, roles: [iam.Role.fromRoleName(stack, 'Role', 'r')] });
-    Template.fromStack(stack).resourceCountIs('AWS::IAM::AccessKey', 0);
-    Template.fromStack(stack).resourceCountIs('AWS::SecretsManager::Secret', 0);
-    expect(user.accessKeySecret).toBeUndefined();
+    new MfaUser(stack, 'Existing', { user: iam.User.fromUserName(stack, 'Bob', 'bob'), roles: [iam.Role.fromRoleName(stack, 'Other', 'o')] });
+    Template.fromStack(stack).resourceCountIs('Custom::MfaUserCleanup', 0);
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 0);
+    expect(user.accessKey).toBe(false);
+  });
+
+  test('fails when a resource of the user gets a secret-bearing attribute, naming the resource and the attribute', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const key = new iam.AccessKey(stack, 'Key', { user: iam.User.fromUserName(stack, 'Other', 'other') });
+    new MfaUser(stack, 'User', { userName: key.secretAccessKey.unsafeUnwrap(), accessKey: false, roles: [iam.Role.fromRoleName(stack, 'Role', 'r')] });
+    expect(() => app.synth()).toThrow('Validation failed with the following errors:\n  [Stack/User] Stack/User/Resource/Resource uses Key961B73FD.SecretAccessKey, '
+      + 'a secret-bearing attribute: CloudFormation would resolve it and record the resolved value in the stack\'s events, which read-only '
+      + 'principals (ReadOnlyAccess, cloudformation:DescribeStackEvents) can read; keep secrets out of CloudFormation (mfa-profile creates '
+      + 'access keys on the owner\'s machine)');
   });
 
   test('gives console access with a generated password that must be reset, and lets the user change it with MFA', () => {

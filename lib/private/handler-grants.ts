@@ -6,21 +6,17 @@ export interface HandlerResources {
   readonly devices: string;
   /** Their users: devices enabled for and deactivated from. */
   readonly users: string;
-  /** The seed secrets: written, and read back when they keep an access key. */
+  /** The seed secrets: written, never read. */
   readonly seedSecrets: string;
 }
 
 /**
- * The statements that let the device handler do what lib/handler/index.ts calls: one statement per
- * kind of resource. The last one is on the seed secrets (MfaTeam adds `secretsmanager:GetSecretValue` to it later).
+ * The statements that let the device handler do what lib/handler/index.ts calls: one statement per kind of resource.
  */
-export function handlerStatements(resources: HandlerResources, readsSeedSecrets: boolean): iam.PolicyStatement[] {
+export function handlerStatements(resources: HandlerResources): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({ actions: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], resources: [resources.devices] }),
     new iam.PolicyStatement({ actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], resources: [resources.users] }),
-    new iam.PolicyStatement({
-      actions: readsSeedSecrets ? ['secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue'] : ['secretsmanager:PutSecretValue'],
-      resources: [resources.seedSecrets],
-    }),
+    new iam.PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [resources.seedSecrets] }),
   ];
 }

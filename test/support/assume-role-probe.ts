@@ -2,15 +2,16 @@
  * The source of the Lambda function that the integration test invokes to call `sts:AssumeRole` as the delegation's
  * IAM user, with and without MFA (Node.js 24, AWS SDK v3 from the runtime; inline, so under 4096 characters).
  *
- * It reads the user's access key and the device's seed from their secrets, computes the TOTP code itself, and returns
- * only outcomes (error names, booleans): never a key, a seed or a code, since the assertion provider logs the payload.
+ * It creates an access key of the user (as `mfa-profile setup` does: the stack defines none), reads the device's seed
+ * from its secret, computes the TOTP code itself, deletes the key at the end, and returns only outcomes (error names,
+ * booleans): never a key, a seed or a code, since the assertion provider logs the payload.
  *
- * Environment: ROLE_ARN, MFA_SERIAL, ACCESS_KEY_SECRET_ARN, SEED_SECRET_ARN.
+ * Environment: ROLE_ARN, MFA_SERIAL, USER_NAME, SEED_SECRET_ARN.
  */
 export const ASSUME_ROLE_PROBE = `
 const crypto = require('crypto');
 const { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
-const { IAMClient, ListUsersCommand } = require('@aws-sdk/client-iam');
+const { IAMClient, ListUsersCommand, CreateAccessKeyCommand, DeleteAccessKeyCommand } = require('@aws-sdk/client-iam');
 const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -39,9 +40,17 @@ exports.handler = async () => {
   const env = process.env;
   const secrets = new SecretsManagerClient({});
   const read = async (id) => JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: id }))).SecretString);
-  const key = await read(env.ACCESS_KEY_SECRET_ARN);
   const { seed } = await read(env.SEED_SECRET_ARN);
-  const credentials = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+  const iam = new IAMClient({});
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: env.USER_NAME }))).AccessKey;
+  try {
+    return await probe(env, seed, { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
+  } finally {
+    await iam.send(new DeleteAccessKeyCommand({ UserName: env.USER_NAME, AccessKeyId: key.AccessKeyId }));
+  }
+};
+
+async function probe(env, seed, credentials) {
   const sts = new STSClient({ credentials });
   const assume = (extra) => outcome(() => sts.send(new AssumeRoleCommand({ RoleArn: env.ROLE_ARN, RoleSessionName: 'integ', ...extra })));
 
@@ -70,7 +79,7 @@ exports.handler = async () => {
     }
   }
   return result;
-};
+}
 `;
 
 /**

@@ -6,6 +6,9 @@
  */
 
 export const ACCOUNT = '111111111111';
+
+/** What `{ Ref: 'AWS::NoValue' }` resolves to before it is removed. */
+const NO_VALUE = Symbol('AWS::NoValue');
 export const REGION = 'us-east-1';
 export const PARTITION = 'aws';
 
@@ -22,12 +25,22 @@ export interface ConcreteResource {
   readonly Properties: any;
 }
 
+/** Values that a template takes from outside: the deployment's choices. */
+export interface ConcreteInputs {
+  /** The value of each condition that a `Fn::If` names. */
+  readonly conditions?: Record<string, boolean>;
+  /** The value of each parameter that a `Ref` names. */
+  readonly parameters?: Record<string, string>;
+  /** The value of each export that a `Fn::ImportValue` names. */
+  readonly imports?: Record<string, string>;
+}
+
 export class ConcreteTemplate {
   /** The resources, properties resolved. */
   public readonly resources: Record<string, ConcreteResource> = {};
   private readonly raw: Record<string, any>;
 
-  constructor(template: any, private readonly stackName: string) {
+  constructor(template: any, private readonly stackName: string, private readonly inputs: ConcreteInputs = {}) {
     this.raw = template.Resources ?? {};
     for (const [id, resource] of Object.entries(this.raw)) {
       this.resources[id] = { Type: resource.Type, Properties: this.resolve(resource.Properties ?? {}) };
@@ -57,6 +70,9 @@ export class ConcreteTemplate {
       return this.stackName;
     }
     const resource = this.raw[logicalId];
+    if (!resource && this.inputs.parameters?.[logicalId] !== undefined) {
+      return this.inputs.parameters[logicalId];
+    }
     if (!resource) {
       throw new Error(`Ref to ${logicalId}, which is not a resource of ${this.stackName}`);
     }
@@ -71,6 +87,7 @@ export class ConcreteTemplate {
       case 'AWS::IAM::AccessKey': return `AKIA${logicalId.replace(/[^A-Z0-9]/g, '').padEnd(16, 'X').slice(0, 16)}`;
       case 'AWS::SecretsManager::Secret': return `arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:${name('Name')}-AbCdEf`;
       case 'AWS::Lambda::Function': return name('FunctionName');
+      case 'AWS::S3::Bucket': return name('BucketName');
       case 'AWS::KMS::Key': return `${logicalId.toLowerCase().slice(0, 8).padEnd(8, '0')}-1234-4abc-8def-1234567890ab`;
       default:
         if (resource.Type.startsWith('Custom::')) {
@@ -93,6 +110,7 @@ export class ConcreteTemplate {
       case 'AWS::IAM::Group.Arn': return `arn:${PARTITION}:iam::${ACCOUNT}:group${this.pathOf(logicalId)}${this.ref(logicalId)}`;
       case 'AWS::IAM::AccessKey.SecretAccessKey': return '<the secret access key, known to CloudFormation only>';
       case 'AWS::SecretsManager::Secret.Id': return this.ref(logicalId);
+      case 'AWS::S3::Bucket.Arn': return `arn:${PARTITION}:s3:::${this.ref(logicalId)}`;
       case 'AWS::Lambda::Function.Arn': return `arn:${PARTITION}:lambda:${REGION}:${ACCOUNT}:function:${this.ref(logicalId)}`;
       case 'AWS::KMS::Key.Arn': return `arn:${PARTITION}:kms:${REGION}:${ACCOUNT}:key/${this.ref(logicalId)}`;
       default:
@@ -103,19 +121,36 @@ export class ConcreteTemplate {
     }
   }
 
-  /** Resolve a template value. */
+  /** Resolve a template value (`AWS::NoValue` removes an array element or object key). */
   public resolve(value: any): any {
     if (Array.isArray(value)) {
-      return value.map((v) => this.resolve(v));
+      return value.map((v) => this.resolve(v)).filter((v) => v !== NO_VALUE);
     }
     if (value === null || typeof value !== 'object') {
       return value;
+    }
+    if (value.Ref === 'AWS::NoValue') {
+      return NO_VALUE;
+    }
+    if (value['Fn::If'] !== undefined) {
+      const [condition, whenTrue, whenFalse] = value['Fn::If'];
+      if (this.inputs.conditions?.[condition] === undefined) {
+        throw new Error(`Fn::If of condition ${condition}, whose value is not given to ConcreteTemplate (${this.stackName})`);
+      }
+      return this.resolve(this.inputs.conditions[condition] ? whenTrue : whenFalse);
+    }
+    if (value['Fn::ImportValue'] !== undefined) {
+      const name = this.resolve(value['Fn::ImportValue']);
+      if (this.inputs.imports?.[name] === undefined) {
+        throw new Error(`Fn::ImportValue of ${name}, whose value is not given to ConcreteTemplate (${this.stackName})`);
+      }
+      return this.inputs.imports[name];
     }
     const keys = Object.keys(value);
     if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
       return this.intrinsic(keys[0], value[keys[0]]);
     }
-    return Object.fromEntries(keys.map((k) => [k, this.resolve(value[k])]));
+    return Object.fromEntries(keys.map((k) => [k, this.resolve(value[k])]).filter(([, v]) => v !== NO_VALUE));
   }
 
   private intrinsic(name: string, arg: any): any {

@@ -1,5 +1,6 @@
 import { CliError } from './errors';
-import { Delegation, DelegationField, isJsonObject, list, parseJson, StackOutputs } from './outputs';
+import { Delegation, DelegationField, isJsonObject, knownOutput, list, parseJson, StackOutputs } from './outputs';
+import { AccountRoleEntry, DELEGATION_OUTPUT_FIELDS, TEAM_OUTPUT_FIELDS } from '../../../lib/contract';
 
 /**
  * Roles in other accounts (DESIGN.md, "Roles in other accounts"): an `MfaTeam`'s `<prefix>MfaTeamAccountRoles1..A`
@@ -7,18 +8,10 @@ import { Delegation, DelegationField, isJsonObject, list, parseJson, StackOutput
  * role becomes one profile per account: the same source profile and MFA device, the role's ARN in that account.
  */
 
-/** One role in other accounts, as the outputs describe it. */
-export interface AccountRole {
+/** One role in other accounts, as the outputs describe it (lib/contract.ts), with its name. */
+export interface AccountRole extends AccountRoleEntry {
   /** The role's name in the team (an `MfaDelegation`'s roles: the role name). */
   readonly name: string;
-  readonly roleName: string;
-  readonly path: string;
-  /** The accounts the role is in, when the stack lists them. */
-  readonly accounts?: readonly string[];
-  /** The organization whose accounts the role may be in. */
-  readonly organizationId?: string;
-  /** In seconds. */
-  readonly maxSessionDuration: number;
 }
 
 /** An AWS account to write profiles for, with the name its profiles carry (else its id). */
@@ -72,7 +65,7 @@ export function profileSafeName(name: string): string | undefined {
 export function readTeamAccountRoles(stackName: string, outputs: StackOutputs, prefix: string, count: number): Record<string, AccountRole> {
   const roles: Record<string, AccountRole> = {};
   for (let i = 1; i <= count; i++) {
-    const key = `${prefix}MfaTeamAccountRoles${i}`;
+    const key = `${prefix}${TEAM_OUTPUT_FIELDS.accountRoles}${i}`;
     const map = parseJson(knownOutput(stackName, outputs, key), `The output ${key}`);
     if (!isJsonObject(map)) {
       throw new CliError(`The output ${key} of stack ${stackName} is not a JSON object.`);
@@ -88,7 +81,7 @@ export function readTeamAccountRoles(stackName: string, outputs: StackOutputs, p
  * The account roles of an `MfaDelegation` (`<id>MfaAccountRoles`), or none when it has no such output.
  */
 export function readDelegationAccountRoles(stackName: string, outputs: StackOutputs, id: string): AccountRole[] {
-  const key = `${id}MfaAccountRoles`;
+  const key = `${id}${DELEGATION_OUTPUT_FIELDS.accountRoles}`;
   if (outputs[key] === undefined) {
     return [];
   }
@@ -122,8 +115,8 @@ export function accountsOfRole(role: AccountRole, given?: readonly Account[], or
 }
 
 /**
- * One delegation per account for a role in other accounts: the base delegation's user, MFA device, secrets and source
- * profile, the role's ARN in the account (in the partition of the base's MFA device), and the profile
+ * One delegation per account for a role in other accounts: the base delegation's id, user, MFA device, secrets and
+ * source profile, the role's ARN in the account (in the partition of the base's MFA device), and the profile
  * `<account name or id>-<roleName>`.
  */
 export function accountRoleDelegations(base: Delegation, role: AccountRole, accounts: readonly Account[]): Delegation[] {
@@ -137,7 +130,8 @@ export function accountRoleDelegations(base: Delegation, role: AccountRole, acco
     };
     const unknown = Object.fromEntries(Object.entries(base.unknown)
       .filter(([field]) => !['MfaRoleArn', 'MfaRoleProfile', 'MfaRoleMaxSessionDuration'].includes(field)));
-    return { ...base, id: `${base.id}:${role.name}@${account.id}`, values, unknown };
+    // The base's id: its outputs (`<id><field>`) are the ones these profiles take their user, device and secrets from.
+    return { ...base, values, unknown };
   });
 }
 
@@ -151,7 +145,7 @@ function accountRole(name: string, entry: unknown, where: string): AccountRole {
   if (!isJsonObject(entry)) {
     throw bad('no JSON object');
   }
-  const { roleName, path, accounts, organizationId, maxSessionDuration } = entry;
+  const { roleName, path, accounts, organizationId, maxSessionDuration } = entry as Partial<Record<keyof AccountRoleEntry, unknown>>;
   if (typeof roleName !== 'string' || !/^[\w+=,.@-]{1,64}$/.test(roleName)) {
     throw bad(`the role name ${JSON.stringify(roleName)}`);
   }
@@ -178,15 +172,4 @@ function accountRole(name: string, entry: unknown, where: string): AccountRole {
     ...(organizationId === undefined ? {} : { organizationId: organizationId as string }),
     maxSessionDuration: maxSessionDuration as number,
   };
-}
-
-function knownOutput(stackName: string, outputs: StackOutputs, key: string): string {
-  const value = outputs[key];
-  if (value === undefined) {
-    throw new CliError(`Stack ${stackName} has no output ${key}.`);
-  }
-  if (typeof value !== 'string') {
-    throw new CliError(`${key} of stack ${stackName} is unknown before deploy: ${value.unknown}.`);
-  }
-  return value;
 }

@@ -282,6 +282,40 @@ export async function getSessionToken(options: {
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
 }
 
+/** An account of an organization: its id and, where it has one that a profile name can carry, its name. */
+export interface OrganizationAccount {
+  readonly id: string;
+  readonly name?: string;
+}
+
+/**
+ * The active accounts of the caller's organization (Organizations `ListAccounts`, every page), with their names made
+ * fit for profile names. Only the organization's management account and delegated administrators may list them.
+ */
+export async function organizationAccounts(safeName: (name: string) => string | undefined): Promise<OrganizationAccount[]> {
+  const { OrganizationsClient, ListAccountsCommand } = load<typeof import('@aws-sdk/client-organizations')>('@aws-sdk/client-organizations');
+  const client = new OrganizationsClient({});
+  const accounts: OrganizationAccount[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await call('list the accounts of the organization', () => client.send(new ListAccountsCommand({ NextToken: nextToken })), {
+      AccessDenied: () => 'These credentials may not list the accounts of the organization (only its management account and delegated '
+        + 'administrators may): pass the accounts with --accounts.',
+      AWSOrganizationsNotInUse: () => 'The account of these credentials is in no organization: pass the accounts with --accounts.',
+    });
+    for (const account of page.Accounts ?? []) {
+      // `State` replaces the deprecated `Status`; either says whether the account is active.
+      const state = (account as { State?: string }).State ?? account.Status;
+      if (account.Id !== undefined && state === 'ACTIVE') {
+        const name = account.Name === undefined ? undefined : safeName(account.Name);
+        accounts.push({ id: account.Id, ...(name === undefined ? {} : { name }) });
+      }
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return accounts;
+}
+
 /**
  * The document of an inline policy of a role (IAM `GetRolePolicy`), or undefined when the role has no policy of that
  * name. IAM returns the document URL-encoded.

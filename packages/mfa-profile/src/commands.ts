@@ -60,7 +60,7 @@ export async function writeRoleProfiles(file: string, profiles: readonly RolePro
  * `mfa-profile write`: the role profile of each delegation, into the config file (or printed).
  */
 export async function write(options: WriteOptions, io: Io): Promise<void> {
-  const source = await loadSource(options);
+  const source = await loadSource(options, { accountProfiles: true });
   const unknown = unknownOutputs(source);
   if (unknown.length > 0 && !options.json) {
     io.say(`Known only after deploy (${source.origin}):`);

@@ -78,6 +78,7 @@ export function program(io: commands.Io): Command {
       '  mfa-profile write --stack MfaDelegationExample --region eu-west-1 --profile admin-mfa',
       '  mfa-profile write --template cdk.out/MfaDelegationExample.template.json --account 111111111111 --print',
       '  mfa-profile write --outputs-file cdk-outputs.json --member alice',
+      '  mfa-profile write --stack MfaOrgIdentity --member alice --accounts prod=222222222222,dev=333333333333',
     ].join('\n'))
     .action((options: commands.WriteOptions) => commands.write(options, io));
 
@@ -150,7 +151,9 @@ function sourceOptions(command: Command, delegationDefault: string): Command {
     .option('--partition <partition>', 'the partition of a --template preview (default: aws)')
     .option('--delegation <id>', `the MfaDelegation to use, by its output prefix (e.g. Toolkit; default: ${delegationDefault})`)
     .option('--member <userName>', 'use the profiles of this member of an MfaTeam (one role profile per role it may assume)')
-    .option('--team <id>', 'the MfaTeam of --member, by its output prefix (default: the only team of the stack)');
+    .option('--team <id>', 'the MfaTeam of --member, by its output prefix (default: the only team of the stack)')
+    .option('--accounts <ids>', 'the accounts of roles in other accounts, each optionally named for its profiles: prod=222222222222,333333333333 '
+      + '(default: the accounts the outputs list; for a role of a whole organization, its accounts from AWS Organizations)');
 }
 
 function integer(value: string): number {

@@ -179,3 +179,17 @@ export function parseJsonObject(text: string, what: string): Record<string, unkn
 export function list(items: readonly string[]): string {
   return items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
+
+/**
+ * The value of an output that a command needs: a sentence when the stack lacks it or a preview cannot know it.
+ */
+export function knownOutput(stackName: string, outputs: StackOutputs, key: string): string {
+  const value = outputs[key];
+  if (value === undefined) {
+    throw new CliError(`Stack ${stackName} has no output ${key}.`);
+  }
+  if (typeof value !== 'string') {
+    throw new CliError(`${key} of stack ${stackName} is unknown before deploy: ${value.unknown}.`);
+  }
+  return value;
+}

@@ -1,8 +1,9 @@
 import { promises as fs } from 'fs';
-import { describeStackOutputs } from './aws';
+import { Account, AccountRole, accountRoleDelegations, accountsOfRole, parseAccounts, profileSafeName, readDelegationAccountRoles } from './account-roles';
+import { describeStackOutputs, organizationAccounts } from './aws';
 import { CliError } from './errors';
 import { Delegation, DelegationField, findDelegations, outputsOfStack, parseJson, parseOutputsFile, pickDelegations, pickStack, StackOutputs } from './outputs';
-import { findTeams, memberDelegations, pickTeam, readTeam } from './team-outputs';
+import { findMember, findTeams, memberBase, memberDelegations, pickTeam, readTeam } from './team-outputs';
 import { previewOutputs, stackNameOfTemplateFile } from './template';
 
 /**
@@ -29,6 +30,24 @@ export interface SourceOptions {
   readonly member?: string;
   /** The `MfaTeam` of `member`, by output prefix. @default the only team of the stack */
   readonly team?: string;
+  /**
+   * The accounts of roles in other accounts, as `--accounts` takes them (`prod=222222222222,333333333333`): the names
+   * of listed accounts, and the accounts of a role of a whole organization.
+   * @default - the accounts the outputs list; for a role of an organization, the organization's (AWS Organizations)
+   */
+  readonly accounts?: string;
+}
+
+/** What `loadSource` makes of roles in other accounts. */
+export interface LoadOptions {
+  /**
+   * One delegation per account × role in other accounts (the profiles of `write`), looking the accounts up in AWS
+   * Organizations when the outputs do not list them and `--accounts` is not given. Without it, a member whose only roles
+   * are in other accounts has one delegation without a role (its user, device and secrets: what `credentials` and
+   * `mfa-setup` need).
+   * @default false
+   */
+  readonly accountProfiles?: boolean;
 }
 
 /**
@@ -46,23 +65,44 @@ export interface Source {
 /**
  * Read the outputs and pick the delegations (`--delegation`, else all).
  */
-export async function loadSource(options: SourceOptions): Promise<Source> {
+export async function loadSource(options: SourceOptions, load: LoadOptions = {}): Promise<Source> {
   const { stackName, origin, outputs } = await readOutputs(options);
+  const given = options.accounts === undefined ? undefined : parseAccounts(options.accounts);
   if (options.member === undefined) {
     if (options.team !== undefined) {
       throw new CliError('--team picks the team of --member: name the member too.');
     }
-    return { stackName, origin, delegations: pickDelegations(stackName, findDelegations(stackName, outputs), options.delegation) };
+    const picked = pickDelegations(stackName, findDelegations(stackName, outputs), options.delegation);
+    const delegations = [];
+    for (const delegation of picked) {
+      const roles = load.accountProfiles ? readDelegationAccountRoles(stackName, outputs, delegation.id) : [];
+      delegations.push(delegation, ...await accountProfiles(delegation, roles, given));
+    }
+    return { stackName, origin, delegations };
   }
   if (options.delegation !== undefined) {
     throw new CliError('--delegation and --member exclude each other: a member\'s profiles come from its team, not from an MfaDelegation.');
   }
   const team = readTeam(stackName, outputs, pickTeam(stackName, findTeams(outputs), options.team));
-  const delegations = memberDelegations(team, options.member);
+  const accountRoles = findMember(team, options.member).roles.map((name) => team.accountRoles[name]).filter((r) => r !== undefined);
+  const base = memberBase(team, options.member);
+  const delegations = [
+    ...memberDelegations(team, options.member),
+    ...(load.accountProfiles ? await accountProfiles(base, accountRoles, given) : accountRoles.length > 0 ? [base] : []),
+  ];
   if (delegations.length === 0) {
     throw new CliError(`Member ${options.member} of team ${team.teamName} (stack ${stackName}) may assume no role.`);
   }
   return { stackName, origin, delegations, member: options.member };
+}
+
+/**
+ * One delegation per account × role in other accounts; the accounts of a role of a whole organization come from
+ * `--accounts`, else from AWS Organizations (asked once).
+ */
+async function accountProfiles(base: Delegation, roles: readonly AccountRole[], given?: readonly Account[]): Promise<Delegation[]> {
+  const organization = given === undefined && roles.some((r) => r.accounts === undefined) ? await organizationAccounts(profileSafeName) : undefined;
+  return roles.flatMap((role) => accountRoleDelegations(base, role, accountsOfRole(role, given, organization)));
 }
 
 /**
@@ -79,8 +119,9 @@ export function onlyDelegation(source: Source): Delegation {
  * The outputs of the picked delegations that are unknown before deploy, as `[output key, reason]`.
  */
 export function unknownOutputs(source: Source): Array<[string, string]> {
-  return source.delegations.flatMap((d) => Object.entries(d.unknown)
-    .map(([field, reason]): [string, string] => [d.id + (field as DelegationField), reason]));
+  // Each output once: the profiles of roles in other accounts share the outputs of their delegation or member.
+  return [...new Map(source.delegations.flatMap((d) => Object.entries(d.unknown)
+    .map(([field, reason]): [string, string] => [d.id + (field as DelegationField), reason]))).entries()];
 }
 
 /**

@@ -1,5 +1,6 @@
+import { AccountRole, readTeamAccountRoles } from './account-roles';
 import { CliError } from './errors';
-import { Delegation, DelegationField, list, parseJsonObject, StackOutputs } from './outputs';
+import { Delegation, DelegationField, knownOutput, list, parseJsonObject, StackOutputs } from './outputs';
 import { TEAM_OUTPUT_FIELDS, TEAM_OUTPUT_VERSIONS, TeamMemberEntry, TeamOutput, TeamRoleEntry, teamSecretName } from '../../../lib/contract';
 
 /**
@@ -14,7 +15,7 @@ const TEAM_FIELD = TEAM_OUTPUT_FIELDS.team;
  * The versions of the team output this reader understands (lib/contract.ts, TEAM_OUTPUT_VERSIONS). A newer version
  * is refused with the advice to upgrade: its outputs may hold what this reader would silently drop.
  */
-const SUPPORTED_VERSIONS: readonly number[] = [TEAM_OUTPUT_VERSIONS.accessKeySecret, TEAM_OUTPUT_VERSIONS.accessKeyInSeedSecret];
+const SUPPORTED_VERSIONS: readonly number[] = Object.values(TEAM_OUTPUT_VERSIONS);
 
 /** A role of a team; a value that a template preview cannot know is undefined, with the reason in `unknown`. */
 export interface TeamRole {
@@ -51,6 +52,8 @@ export interface Team {
    */
   readonly secretNamePrefix: string;
   readonly roles: Readonly<Record<string, TeamRole>>;
+  /** Roles in other accounts (version 3), by their name in the team. */
+  readonly accountRoles: Readonly<Record<string, AccountRole>>;
   readonly members: readonly TeamMember[];
 }
 
@@ -86,7 +89,7 @@ export function pickTeam(stackName: string, prefixes: readonly string[], name?: 
  */
 export function readTeam(stackName: string, outputs: StackOutputs, prefix: string): Team {
   const teamKey = prefix + TEAM_FIELD;
-  const team: Partial<Record<keyof TeamOutput, unknown>> = object(known(stackName, outputs, teamKey), teamKey);
+  const team: Partial<Record<keyof TeamOutput, unknown>> = object(knownOutput(stackName, outputs, teamKey), teamKey);
   checkVersion(stackName, teamKey, team.version);
   const text = (field: keyof TeamOutput): string => {
     const value = team[field];
@@ -95,9 +98,11 @@ export function readTeam(stackName: string, outputs: StackOutputs, prefix: strin
     }
     return value;
   };
-  const count = (field: keyof TeamOutput): number => {
-    const value = team[field];
-    if (!Number.isInteger(value) || (value as number) < 1) {
+  // From version 3, a team may have only account roles (no roles output), and no account roles (no such field).
+  const accountRoleTeam = (team.version as number) >= TEAM_OUTPUT_VERSIONS.accountRoles;
+  const count = (field: keyof TeamOutput, min = 1): number => {
+    const value = team[field] ?? (min === 0 ? 0 : undefined);
+    if (!Number.isInteger(value) || (value as number) < min) {
       throw new CliError(`${teamKey} of stack ${stackName} has no ${field}.`);
     }
     return value as number;
@@ -105,7 +110,7 @@ export function readTeam(stackName: string, outputs: StackOutputs, prefix: strin
 
   const roles: Record<string, TeamRole> = {};
   const unknownRoles: string[] = [];
-  for (let i = 1; i <= count('roleOutputs'); i++) {
+  for (let i = 1; i <= count('roleOutputs', accountRoleTeam ? 0 : 1); i++) {
     const key = `${prefix}${TEAM_OUTPUT_FIELDS.roles}${i}`;
     const value = present(stackName, outputs, key, teamKey);
     if (typeof value !== 'string') {
@@ -140,8 +145,9 @@ export function readTeam(stackName: string, outputs: StackOutputs, prefix: strin
 
   // A role output that a preview cannot resolve hides which roles it holds: the member's roles missing from the known
   // outputs are unknown, for the reasons of the unknown outputs.
+  const accountRoles = readTeamAccountRoles(stackName, outputs, prefix, accountRoleTeam ? count('accountRoleOutputs', 0) : 0);
   if (unknownRoles.length > 0) {
-    for (const name of new Set(members.flatMap((m) => m.roles))) {
+    for (const name of new Set(members.flatMap((m) => m.roles).filter((r) => accountRoles[r] === undefined))) {
       roles[name] ??= { unknown: unknownRoles.join('; ') };
     }
   }
@@ -154,6 +160,7 @@ export function readTeam(stackName: string, outputs: StackOutputs, prefix: strin
     mfaSerialPrefix: text('mfaSerialPrefix'),
     secretNamePrefix: text('secretNamePrefix'),
     roles,
+    accountRoles,
     members,
   };
 }
@@ -170,26 +177,36 @@ export function findMember(team: Team, userName: string): TeamMember {
 }
 
 /**
- * The delegations of one member: one per role the member may assume, in the member's order. Each carries the
- * `MfaDelegation` fields a profile needs; the secret fields hold secret names, which Secrets Manager takes wherever
- * it takes an ARN. Role profiles are named `<teamName>-<role>`; the source profile is the user name.
+ * What every profile of one member shares: its user, MFA device, secrets and source profile (the user name), without
+ * a role. The secret fields hold secret names, which Secrets Manager takes wherever it takes an ARN.
  * `MfaAccessKeySecretArn` names the secret that holds the access key: from version 2, the seed secret of a member
  * with the team's virtual device.
  */
-export function memberDelegations(team: Team, userName: string): Delegation[] {
+export function memberBase(team: Team, userName: string): Delegation {
   const member = findMember(team, userName);
   const seedSecret = teamSecretName(team.secretNamePrefix, member.userName, 'seed');
   const accessKeySecret = team.version >= TEAM_OUTPUT_VERSIONS.accessKeyInSeedSecret && member.mfaSerial === undefined
     ? seedSecret : teamSecretName(team.secretNamePrefix, member.userName, 'accessKey');
-  const common: Partial<Record<DelegationField, string>> = {
+  const values: Partial<Record<DelegationField, string>> = {
     MfaUserName: member.userName,
     MfaUserArn: `${team.mfaSerialPrefix.replace(/:mfa\/.*$/, ':user')}${team.path}${member.userName}`,
     MfaSerial: member.mfaSerial ?? `${team.mfaSerialPrefix}${member.userName}`,
     MfaSourceProfile: member.userName,
-    ...(member.accessKey ? { MfaAccessKeySecretArn: accessKeySecret } : {}),
+    ...(member.accessKey ? (team.version >= TEAM_OUTPUT_VERSIONS.noAccessKeySecret ? { MfaAccessKey: 'true' } : { MfaAccessKeySecretArn: accessKeySecret }) : {}),
     ...(member.mfaSerial === undefined ? { MfaSeedSecretArn: seedSecret } : {}),
   };
-  return member.roles.map((name) => {
+  return { stackName: team.stackName, id: `${team.prefix}:${member.userName}`, values, unknown: {}, member: { team: team.prefix, userName: member.userName } };
+}
+
+/**
+ * The delegations of one member for the team's own roles: one per role the member may assume, in the member's
+ * order, each with `memberBase`'s fields. Role profiles are named `<teamName>-<role>`. The member's roles in other
+ * accounts (`team.accountRoles`) are left out: their profiles are one per account (account-roles.ts).
+ */
+export function memberDelegations(team: Team, userName: string): Delegation[] {
+  const member = findMember(team, userName);
+  const common = memberBase(team, userName).values;
+  return member.roles.filter((name) => team.accountRoles[name] === undefined).map((name) => {
     const role = team.roles[name];
     if (role === undefined) {
       throw new CliError(`Member ${member.userName} of team ${team.teamName} (stack ${team.stackName}) may assume the role ${name}, `
@@ -232,17 +249,6 @@ function present(stackName: string, outputs: StackOutputs, key: string, teamKey:
   const value = outputs[key];
   if (value === undefined) {
     throw new CliError(`Stack ${stackName} has no output ${key}, which ${teamKey} announces.`);
-  }
-  return value;
-}
-
-function known(stackName: string, outputs: StackOutputs, key: string): string {
-  const value = outputs[key];
-  if (value === undefined) {
-    throw new CliError(`Stack ${stackName} has no output ${key}.`);
-  }
-  if (typeof value !== 'string') {
-    throw new CliError(`${key} of stack ${stackName} is unknown before deploy: ${value.unknown}.`);
   }
   return value;
 }

@@ -114,8 +114,8 @@ describe('accountRoleDelegations', () => {
   test('make one delegation per account, sharing the member\'s user, device and source profile, with the role\'s ARN in each account', () => {
     const delegations = accountRoleDelegations(ALICE, LISTED, [{ id: '222222222222', name: 'prod' }, { id: '333333333333' }]);
     expect(delegations.map((d) => [d.id, d.values.MfaRoleProfile, d.values.MfaRoleArn, d.values.MfaRoleMaxSessionDuration])).toEqual([
-      ['Platform:alice:admin@222222222222', 'prod-platform-admin', 'arn:aws-us-gov:iam::222222222222:role/ops/platform-admin', '7200'],
-      ['Platform:alice:admin@333333333333', '333333333333-platform-admin', 'arn:aws-us-gov:iam::333333333333:role/ops/platform-admin', '7200'],
+      ['Platform:alice', 'prod-platform-admin', 'arn:aws-us-gov:iam::222222222222:role/ops/platform-admin', '7200'],
+      ['Platform:alice', '333333333333-platform-admin', 'arn:aws-us-gov:iam::333333333333:role/ops/platform-admin', '7200'],
     ]);
     for (const d of delegations) {
       expect(d).toEqual(expect.objectContaining({ stackName: 'MfaOrgIdentity', member: ALICE.member, unknown: {} }));

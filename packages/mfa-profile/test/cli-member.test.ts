@@ -134,10 +134,13 @@ describe('mfa-profile --member against a loopback Secrets Manager', () => {
   let env: Record<string, string>;
   beforeAll(() => {
     dir = tempDir();
-    // The outputs file of the deployed team, as `cdk deploy --outputs-file` writes it.
+    // The outputs file of the deployed team, as `cdk deploy --outputs-file` writes it, of a team deployed at version 2
+    // (access keys in secrets), which this mfa-profile still reads: version 3 keeps no key in Secrets Manager.
     const template = JSON.parse(fs.readFileSync(synthTeamTemplate(dir), 'utf8'));
     outputsFile = path.join(dir, 'cdk-outputs.json');
-    fs.writeFileSync(outputsFile, JSON.stringify({ Teams: previewOutputs(template, { stackName: 'Teams', account: ACCOUNT, partition: 'aws' }) }));
+    const preview = previewOutputs(template, { stackName: 'Teams', account: ACCOUNT, partition: 'aws' });
+    const outputs = { ...preview, DevMfaTeam: JSON.stringify({ ...JSON.parse(preview.DevMfaTeam as string), version: 2 }) };
+    fs.writeFileSync(outputsFile, JSON.stringify({ Teams: outputs }));
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   beforeEach(async () => {
