@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { awscdk, javascript, JsonFile } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
@@ -16,7 +17,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenVersion: '0.103.25',
 
   // Versions: see shared/TOOLING.md
-  cdkVersion: '2.276.0',
+  // The peer floor: the oldest aws-cdk-lib the constructs work with, found by trying (CONTRIBUTING.md) and proven by
+  // .ci/run, which runs the example apps and the packed library on it. Below 2.269.0, Validations.acknowledge refuses
+  // cdk-nag rule ids that hold '::' (AwsSolutions-IAM4[Policy::...]), which the constructs acknowledge.
+  cdkVersion: '2.269.0',
+  // Development and the test suite run on the newest aws-cdk-lib (devDeps below), not on the floor.
+  peerDependencyOptions: { pinnedDevDependency: false },
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~5.9.0',
@@ -40,18 +46,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The custom resource handler (lib/handler/index.ts) is bundled with esbuild into assets/.
   lambdaAutoDiscover: false,
 
-  bundledDeps: [
+  // No runtime dependencies: the constructs need only aws-cdk-lib and constructs. The handler's otpauth is bundled into
+  // its asset by esbuild (the AWS SDK comes with the Lambda runtime); the CLI is its own package (packages/mfa-profile).
+  devDeps: [
+    'aws-cdk-lib@2.276.0',
     'otpauth@^9.5.2',
-    'commander@^14.0.0',
-    'qrcode@^1.5.4',
-    'proper-lockfile@^4.1.2',
-    '@aws-sdk/client-cloudformation@^3.1164.0',
     '@aws-sdk/client-iam@^3.1164.0',
-    '@aws-sdk/client-organizations@^3.1164.0',
     '@aws-sdk/client-secrets-manager@^3.1164.0',
     '@aws-sdk/client-sts@^3.1164.0',
-  ],
-  devDeps: [
     'aws-cdk@^2.1148.1',
     'esbuild',
     'ts-node@^10.9.2',
@@ -66,7 +68,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   eslintOptions: {
     dirs: ['lib', 'packages/mfa-profile/src'],
-    devdirs: ['test', 'bin', 'bench', 'projenrc', '.projenrc.ts', 'packages/mfa-profile/test'],
+    // lib/handler: its dependencies are bundled into the asset at build time, so they are devDependencies.
+    devdirs: ['test', 'bin', 'bench', 'projenrc', '.projenrc.ts', 'packages/mfa-profile/test', 'lib/handler'],
     ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', 'cdk.out/', 'assets/'],
   },
   jestOptions: {
@@ -80,10 +83,30 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
     },
   },
-  gitignore: ['cdk.out/', '*.js', '!/.projenrc.js', '*.d.ts', '.cdk.staging/', 'assets/', '/test/**/cdk.out/'],
+  gitignore: ['cdk.out/', '*.js', '!/.projenrc.js', '!/scripts/*.js', '!/packages/mfa-profile/bin/*.js', '*.d.ts', '.cdk.staging/', 'assets/', '/test/**/cdk.out/'],
   npmignoreEnabled: true,
-  npmIgnoreOptions: { ignorePatterns: ['/bin/', '/bench/', '/cdk.json', '/cdk.out/', '/.ci/', 'BENCHMARK.md'] },
+  // The package holds the compiled library (.js, .d.ts, .jsii) and the handler's bundle, never TypeScript sources.
+  npmIgnoreOptions: {
+    ignorePatterns: ['/bin/', '/bench/', '/cdk.json', '/cdk.out/', '/.ci/', 'BENCHMARK.md', 'CONTRIBUTING.md', '/packages/',
+      '*.tsbuildinfo', '/scripts/'],
+  },
 });
+
+// The CLI's tests use the repository's devDependencies (aws-cdk-lib for round trips, the AWS SDK's credential providers).
+project.eslint!.addOverride({
+  files: ['packages/mfa-profile/test/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, packageDir: ['.', 'packages/mfa-profile'] }] },
+});
+
+// Last in .npmignore, after projen's own `!/lib/` rules: no TypeScript source, the declarations only.
+project.npmignore!.addPatterns('/lib/**/*.ts', '!/lib/**/*.d.ts', '/lib/handler/');
+
+
+// constructs as a devDependency too (peerDependencyOptions.pinnedDevDependency is off for aws-cdk-lib's sake).
+project.addDevDeps('constructs@10.5.1');
+
+// The command mfa-profile is its own package (packages/mfa-profile, an npm workspace): its own dependencies and bin.
+project.package.addField('workspaces', ['packages/mfa-profile']);
 
 // npm ci: some platform bindings of unrs-resolver lag their parent in this registry (shared/TOOLING.md).
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
@@ -97,11 +120,26 @@ project.bundler.addBundle('lib/handler/index.ts', {
   outfile: 'index.js',
 });
 
-// The bundled custom resource handler must exist before tests synthesize anything.
-const bundle = project.tasks.tryFind('bundle');
-if (bundle) {
-  project.testTask.prependSpawn(bundle);
-}
+// The CLI package's single file (packages/mfa-profile/lib/mfa-profile.js): its sources and lib/contract.ts, bundled;
+// its npm dependencies stay dependencies. Part of `bundle`, so `npx mfa-profile` works in a clone right after `npm ci`.
+// The command is the package's own `build` script (also its prepack), run without npm (no update check, no network).
+const cliPackage = JSON.parse(fs.readFileSync('packages/mfa-profile/package.json', 'utf8'));
+const bundleCli = project.addTask('bundle:mfa-profile', {
+  description: 'Build the mfa-profile package (packages/mfa-profile/lib/mfa-profile.js)',
+  cwd: 'packages/mfa-profile',
+  exec: cliPackage.scripts.build,
+});
+
+// The bundled custom resource handler must exist before tests synthesize anything, and before jsii compiles: a
+// compiled library without its handler cannot be produced (and `prepack` bundles again, below).
+const bundle = project.tasks.tryFind('bundle')!;
+bundle.spawn(bundleCli);
+project.testTask.prependSpawn(bundle);
+project.compileTask.prependSpawn(bundle);
+// `npm ci` in a clone: the handler and the CLI are built, so `npx cdk synth` and `npx mfa-profile` work at once.
+project.package.setScript('prepare', 'node scripts/bundle.js');
+// `npm pack` (and projen's package task, through jsii-pacmak): never a tarball without the handler.
+project.package.setScript('prepack', 'node scripts/bundle.js && node scripts/check-package.js');
 
 // The README's main job: synthesize the example app offline, then preview its AWS profile.
 const example = project.addTask('example', {

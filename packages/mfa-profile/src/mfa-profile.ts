@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import * as readline from 'readline/promises';
 import { Command, InvalidArgumentError } from 'commander';
+import { version } from '../package.json';
 import * as commands from './commands';
 import { doctor } from './doctor';
 import { CliError } from './errors';
@@ -13,6 +14,7 @@ import { setup, SetupOptions } from './setup';
 export function program(io: commands.Io): Command {
   const root = new Command('mfa-profile')
     .description('Turn the outputs of an MfaDelegation stack into AWS profiles that assume its role with MFA.')
+    .version(version, '--version', 'print the version of mfa-profile')
     .configureOutput({ outputError: (text, write) => write(`mfa-profile: ${text.replace(/^error: /, '')}`) })
     .showSuggestionAfterError();
 
@@ -180,7 +182,10 @@ async function ask(question: string): Promise<string> {
   return line.value;
 }
 
-if (require.main === module) {
+/**
+ * Run the command with this process's arguments, streams and environment (bin/mfa-profile.js calls it).
+ */
+export function main(): void {
   const io: commands.Io = {
     env: process.env,
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
@@ -192,4 +197,8 @@ if (require.main === module) {
     process.stderr.write(`mfa-profile: ${sentence}\n`);
     process.exitCode = 1;
   }).finally(() => terminal?.close());
+}
+
+if (require.main === module) {
+  main();
 }
