@@ -83,7 +83,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
     },
   },
-  gitignore: ['cdk.out/', '*.js', '!/.projenrc.js', '!/scripts/*.js', '!/packages/mfa-profile/bin/*.js', '*.d.ts', '.cdk.staging/', 'assets/', '/test/**/cdk.out/'],
+  gitignore: ['cdk.out/', '*.js', '!/.projenrc.js', '!/scripts/*.js', '!/packages/mfa-profile/bin/*.js', '!/.ci/consumer/js-app/app.js', '*.d.ts', '.cdk.staging/', 'assets/', '/test/**/cdk.out/'],
   npmignoreEnabled: true,
   // The package holds the compiled library (.js, .d.ts, .jsii) and the handler's bundle, never TypeScript sources.
   npmIgnoreOptions: {
