@@ -41,3 +41,20 @@ describe('the construct package', () => {
     expect(manifest.scripts.prepack).toEqual('node scripts/bundle.js && node scripts/check-package.js');
   });
 });
+
+describe('the README and CONTRIBUTING.md', () => {
+  test('both give the two commands of a fresh machine', () => {
+    const contributing = fs.readFileSync(path.join(ROOT, 'CONTRIBUTING.md'), 'utf8');
+    const commands = [
+      'npm ci && npm run example   # main job: synthesize the example app offline and preview its AWS profile',
+      'npm test                    # the test suite (jest, offline), then eslint and a type-check',
+    ].join('\n');
+    expect(README).toContain(commands);
+    expect(contributing).toContain(commands);
+  });
+
+  test('CONTRIBUTING.md states the floor that package.json declares', () => {
+    const contributing = fs.readFileSync(path.join(ROOT, 'CONTRIBUTING.md'), 'utf8');
+    expect(contributing).toContain(`\`aws-cdk-lib\` \`${manifest.peerDependencies['aws-cdk-lib']}\``);
+  });
+});
