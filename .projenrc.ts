@@ -36,6 +36,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The custom resource's runtime code is bundled by esbuild (below), not compiled by jsii.
   excludeTypescript: ['lib/handler/**'],
 
+  // The other jsii languages (CONTRIBUTING.md says which build on these machines).
+  publishToPypi: { distName: 'cdk-mfa-delegation', module: 'cdk_mfa_delegation' },
+  publishToMaven: {
+    javaPackage: 'dev.cdkmfadelegation',
+    mavenGroupId: 'dev.cdk-mfa-delegation',
+    mavenArtifactId: 'cdk-mfa-delegation',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkMfaDelegation', packageId: 'CdkMfaDelegation' },
+  publishToGo: { moduleName: 'github.com/cdk-mfa-delegation/cdk-mfa-delegation-go', packageName: 'cdkmfadelegation' },
+
   // No GitHub workflows: CI is .ci/run.
   github: false,
   release: false,
@@ -81,6 +91,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // The CLI's tests (packages/mfa-profile/test) run in the same jest run.
       testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/packages/mfa-profile/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+      // One temporary folder per run, removed at its end: a green run leaves no cdk.out* or test folders in /tmp.
+      globalSetup: '<rootDir>/test/support/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/jest-global-teardown.ts',
     },
   },
   gitignore: ['cdk.out/', '*.js', '!/.projenrc.js', '!/scripts/*.js', '!/packages/mfa-profile/bin/*.js', '!/.ci/consumer/js-app/app.js', '*.d.ts', '.cdk.staging/', 'assets/', '/test/**/cdk.out/'],
