@@ -1,11 +1,11 @@
 import * as path from 'path';
-import { App, AppProps, CfnOutput, CustomResource, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, AppProps, ArnFormat, CfnOutput, CustomResource, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ASSUME_ONLY_METADATA_KEY } from '../lib/contract';
 
+const READ = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret'];
 const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } };
 const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'handler', 'index');
 
@@ -42,11 +42,7 @@ export class HandWrittenExampleStack extends Stack {
     // The mark that lets MfaGuard find the assume-only user in the template.
     (assumePolicy.node.defaultChild as iam.CfnPolicy).addMetadata(ASSUME_ONLY_METADATA_KEY, { ConsoleAccess: false });
     const deviceScope = new Construct(toolkit, 'MfaDevice');
-    const seedSecret = new secretsmanager.Secret(deviceScope, 'SeedSecret', {
-      description: 'MFA seed of the virtual MFA device defined by MfaDelegationExample/Toolkit/MfaDevice',
-      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'pending', excludePunctuation: true },
-    });
-    Validations.of(seedSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Its value changes only with the resource that the secret holds.' });
+    const seedSecretName = `mfa-seed/${user.userName}`;
     const handler = new lambda.Function(this, 'VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30', {
       description: 'cdk-mfa-delegation: creates, enables and deletes virtual MFA devices and stores their seeds in Secrets Manager',
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -70,17 +66,57 @@ export class HandWrittenExampleStack extends Stack {
     const device = new CustomResource(deviceScope, 'Resource', {
       serviceToken: handler.functionArn,
       resourceType: 'Custom::VirtualMfaDevice',
-      properties: { UserName: user.userName, DeviceName: user.userName, Path: '/', SeedSecretArn: seedSecret.secretArn, Enable: 'true' },
+      properties: {
+        UserName: user.userName,
+        DeviceName: user.userName,
+        Path: '/',
+        Enable: 'true',
+        SeedSecretName: seedSecretName,
+        // The seed secret's policy: only the user reads and deletes it, the handler only writes, describes and deletes it.
+        SeedSecretPolicy: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'DenyEveryoneTheStackDidNotName',
+              effect: iam.Effect.DENY,
+              principals: [new iam.AnyPrincipal()],
+              actions: ['secretsmanager:*'],
+              resources: ['*'],
+              conditions: { ArnNotEquals: { 'aws:PrincipalArn': [user.userArn, handler.role!.roleArn] } },
+            }),
+            new iam.PolicyStatement({
+              sid: 'ReadersOnlyRead',
+              effect: iam.Effect.DENY,
+              principals: [new iam.AnyPrincipal()],
+              notActions: READ,
+              resources: ['*'],
+              conditions: { ArnEquals: { 'aws:PrincipalArn': [user.userArn] } },
+            }),
+            new iam.PolicyStatement({
+              sid: 'HandlerOnlyWrites',
+              effect: iam.Effect.DENY,
+              principals: [new iam.AnyPrincipal()],
+              notActions: ['secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret'],
+              resources: ['*'],
+              conditions: { ArnEquals: { 'aws:PrincipalArn': handler.role!.roleArn } },
+            }),
+            new iam.PolicyStatement({ sid: 'ReadersRead', principals: [new iam.ArnPrincipal(user.userArn)], actions: READ, resources: ['*'] }),
+          ],
+        }),
+      },
     });
     const handlerPolicy = new iam.CfnRolePolicy(deviceScope, 'HandlerPolicy', {
       roleName: handler.role!.roleName,
       // The name VirtualMfaDevice derives from what the policy grants; by hand, the literal.
-      policyName: 'VirtualMfaDevice-079a9276b71fcecae0a9bae458450edc',
+      policyName: 'VirtualMfaDevice-1e117b8574e369d716452d3e9d94bbc9',
       policyDocument: new iam.PolicyDocument({
         statements: [
           new iam.PolicyStatement({ actions: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], resources: [serial] }),
           new iam.PolicyStatement({ actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], resources: [user.userArn] }),
-          new iam.PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [seedSecret.secretArn] }),
+          new iam.PolicyStatement({
+            actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutResourcePolicy', 'secretsmanager:PutSecretValue',
+              'secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:TagResource'],
+            resources: [this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${seedSecretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+          }),
         ],
       }),
     });
@@ -93,7 +129,7 @@ export class HandWrittenExampleStack extends Stack {
       ['MfaUserArn', 'userArn', user.userArn],
       ['MfaSerial', 'mfaSerial', serial],
       ['MfaAccessKey', 'accessKey', 'true'],
-      ['MfaSeedSecretArn', 'seedSecretArn', seedSecret.secretArn],
+      ['MfaSeedSecretArn', 'seedSecretArn', seedSecretName],
       ['MfaSourceProfile', 'sourceProfile', user.userName],
       ['MfaRoleProfile', 'roleProfile', 'mfa'],
       ['MfaRoleMaxSessionDuration', 'roleMaxSessionDuration', '3600'],

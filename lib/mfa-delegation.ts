@@ -122,6 +122,14 @@ export interface MfaDelegationProps {
   readonly consoleAccess?: boolean;
 
   /**
+   * The principals (IAM users or roles) that may read the seed secret (and delete it) and the first console password;
+   * every other principal is denied every Secrets Manager action on them (see `VirtualMfaDevice`'s `secretReaders`).
+   *
+   * @default - the delegation's user itself, with the access key `mfa-profile setup` creates for it
+   */
+  readonly secretReaders?: iam.IPrincipal[];
+
+  /**
    * The suggested name of the AWS profile that assumes the role (`[profile NAME]` with `role_arn` and `mfa_serial`).
    *
    * @default 'mfa'
@@ -217,6 +225,10 @@ export class MfaDelegation extends Construct {
     if (props.user && props.userName !== undefined) {
       throw new Error('user cannot be combined with userName: userName names a user that MfaDelegation defines');
     }
+    if (!props.mfaDevice && props.secretReaders === undefined && props.accessKey === false) {
+      throw new Error(`Nobody could read the MFA seed of ${this.node.path}: its user gets no access key (accessKey: false) to read it with; `
+        + 'name who reads it with secretReaders');
+    }
     if (props.mfaDevice && props.enableMfaDevice !== undefined) {
       throw new Error('mfaDevice cannot be combined with enableMfaDevice: enableMfaDevice applies to a device that MfaDelegation defines');
     }
@@ -226,6 +238,7 @@ export class MfaDelegation extends Construct {
       userName: props.userName,
       accessKey: props.accessKey,
       consoleAccess: props.consoleAccess,
+      secretReaders: props.secretReaders,
     });
     this.role = new MfaRequiredRole(this, 'Role', {
       roleName: props.roleName,
@@ -251,6 +264,7 @@ export class MfaDelegation extends Construct {
       this.virtualMfaDevice = new VirtualMfaDevice(this, 'MfaDevice', {
         user: this.mfaUser.user,
         enable: props.enableMfaDevice,
+        secretReaders: props.secretReaders,
       });
       this.mfaDevice = this.virtualMfaDevice;
     }
@@ -261,7 +275,7 @@ export class MfaDelegation extends Construct {
     this.output('userArn', this.mfaUser.userArn);
     this.output('mfaSerial', this.mfaDevice.serialNumber);
     this.output('accessKey', this.mfaUser.accessKey ? 'true' : undefined);
-    this.output('seedSecretArn', this.virtualMfaDevice?.seedSecret.secretArn);
+    this.output('seedSecretArn', this.virtualMfaDevice?.seedSecretName);
     this.output('consolePasswordSecretArn', this.mfaUser.consolePasswordSecret?.secretArn);
     this.output('sourceProfile', props.sourceProfileName ?? userName);
     this.output('roleProfile', props.profileName ?? 'mfa');

@@ -167,6 +167,15 @@ export interface MfaTeamProps {
   readonly memberStacks?: number;
 
   /**
+   * The principals (IAM users or roles) that may read (and delete) every member's seed secret, instead of each member
+   * reading its own; every other principal is denied every Secrets Manager action on it (see `VirtualMfaDevice`'s
+   * `secretReaders`).
+   *
+   * @default - each member reads its own seed, with the access key `mfa-profile setup --member` creates for it
+   */
+  readonly secretReaders?: iam.IPrincipal[];
+
+  /**
    * The prefix of the team's stack output keys (letters and digits, starting with a letter).
    *
    * @default - the construct id without the characters that are not letters or digits
@@ -242,9 +251,9 @@ const TEAMS_OF_STACK = new WeakMap<Stack, Map<string, MfaTeam>>();
  * one, and to delete the access keys of the team's users when they are deleted, by a few statements per stack, however
  * many members the team has.
  *
- * Resources per member: 1 for the IAM user (which lists its groups itself), 2 for the virtual MFA device (the device
- * and its seed secret) and 1 for the cleanup of the access keys that `mfa-profile` creates (`Custom::MfaUserCleanup`,
- * when `accessKey`): 3 without an access key, 4 with one. A member with an existing device (`mfaSerial`) has no device
+ * Resources per member: 1 for the IAM user (which lists its groups itself), 1 for the virtual MFA device (the handler
+ * creates its seed secret) and 1 for the cleanup of the access keys that `mfa-profile` creates (`Custom::MfaUserCleanup`,
+ * when `accessKey`): 2 without an access key, 3 with one. A member with an existing device (`mfaSerial`) has no device
  * and no seed secret: 1 resource, or 2 with an access key. When the team outgrows its stack, the members are spread
  * over nested stacks (see `memberStacks`). At synth, the
  * team checks every stack it uses against CloudFormation's quotas (resources, outputs, parameters, mappings, template
@@ -347,7 +356,7 @@ export class MfaTeam extends Construct {
         nestedStackByIndex.set(index, nested);
         memberScope = nested;
       }
-      this.defineMember(memberScope, member, props.enableMfaDevices ?? true);
+      this.defineMember(memberScope, member, props.enableMfaDevices ?? true, props.secretReaders);
     });
     this.nestedStacks.push(...[...nestedStackByIndex.entries()].sort(([a], [b]) => a - b).map(([, nested]) => nested));
 
@@ -466,7 +475,11 @@ export class MfaTeam extends Construct {
     this.groups.set(spec.name, group);
   }
 
-  private defineMember(scope: Construct, member: MfaTeamMember, enable: boolean): void {
+  private defineMember(scope: Construct, member: MfaTeamMember, enable: boolean, secretReaders?: iam.IPrincipal[]): void {
+    if (member.mfaSerial === undefined && !hasKey(member) && secretReaders === undefined) {
+      throw new Error(`Nobody could read the MFA seed of team member ${member.userName}: the member gets no access key (accessKey: false) to `
+        + 'read it with; name who reads the seeds with secretReaders, or give the member an mfaSerial');
+    }
     const memberScope = new Construct(scope, member.userName);
     const user = new iam.User(memberScope, 'User', {
       userName: member.userName,
@@ -485,6 +498,7 @@ export class MfaTeam extends Construct {
         enable,
         seedSecretName: teamSecretName(this.secretNamePrefix, member.userName, 'seed'),
         grantHandlerPermissions: false,
+        secretReaders,
       });
       this.grantHandler(Stack.of(device), device.handler);
     }
@@ -618,10 +632,10 @@ export class MfaTeam extends Construct {
  */
 function memberLayout(members: readonly MfaTeamMember[], teamResources: number, memberStacks?: number)
   : { stacks: number; resources: number; stackOfMember: number[] } {
-  // The user; the device and its seed secret; the cleanup of the access keys mfa-profile creates.
+  // The user; the device (its seed secret is the handler's, not CloudFormation's); the cleanup of the access keys mfa-profile creates.
   const resourcesOf = (m: MfaTeamMember) => {
     const device = m.mfaSerial === undefined;
-    return 1 + (device ? 2 : 0) + (hasKey(m) ? 1 : 0);
+    return 1 + (device ? 1 : 0) + (hasKey(m) ? 1 : 0);
   };
   const stackResources = (group: readonly MfaTeamMember[]) =>
     group.reduce((sum, m) => sum + resourcesOf(m), group.some((m) => m.mfaSerial === undefined || hasKey(m)) ? HANDLER_RESOURCES : 0);

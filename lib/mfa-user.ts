@@ -7,6 +7,7 @@ import { markAssumeOnly } from './private/assume-only';
 import { DEFAULT_MAX_MFA_AGE, MFA_PRESENT, mfaCondition } from './private/mfa-condition';
 import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './private/policy-size';
 import { checkNoSecretBearingAttributes } from './private/secret-bearing';
+import { cloudFormationExecutionRoleArn, readerArn, secretPolicyDocument } from './private/secret-policy';
 import { userCleanup } from './private/user-cleanup';
 import { validateIamName, validateIamPath } from './private/validation';
 
@@ -66,6 +67,16 @@ export interface MfaUserProps {
    * @default false
    */
   readonly consoleAccess?: boolean;
+
+  /**
+   * The principals (IAM users or roles) that may read the first console password (`GetSecretValue`,
+   * `DescribeSecret`). The secret's resource policy denies every Secrets Manager action to every other principal
+   * except the role CloudFormation deploys with (which resolves the password into the login profile). Ignored without
+   * `consoleAccess`.
+   *
+   * @default - the user itself, with the access key `mfa-profile` creates for it
+   */
+  readonly secretReaders?: iam.IPrincipal[];
 }
 
 /**
@@ -124,6 +135,10 @@ export class MfaUser extends Construct {
       password: consolePassword?.secretValueFromJson('password'),
       passwordResetRequired: consolePassword ? true : undefined,
     });
+
+    if (consolePassword) {
+      lockConsolePassword(this, consolePassword, props.secretReaders, this.user, props.accessKey ?? true);
+    }
 
     this.policy = new iam.Policy(this, 'AssumeRolePolicy', { users: [this.user] });
     // The user is assume-only, whether it was defined here or given: MfaGuard reads that from the policy's Users.
@@ -186,4 +201,28 @@ export class MfaUser extends Construct {
     this.assumeStatements.set(key, statement);
     this.policy.addStatements(statement);
   }
+}
+
+/**
+ * Give the console password secret its resource policy: only the readers may read it, only the CloudFormation execution
+ * role may do anything else (create, update and delete it, resolve it into the login profile), every other principal is
+ * denied everything.
+ */
+function lockConsolePassword(scope: MfaUser, secret: secretsmanager.Secret, secretReaders: iam.IPrincipal[] | undefined, user: iam.IUser,
+  accessKey: boolean): void {
+  if (secretReaders === undefined && !accessKey) {
+    throw new Error(`Nobody could read the first console password of ${scope.node.path}: its user gets no access key (accessKey: false) to `
+      + 'read it with; name who reads it with secretReaders');
+  }
+  if (secretReaders !== undefined && secretReaders.length === 0) {
+    throw new Error('secretReaders must name at least one principal, or nobody could read the first console password: leave it out to let '
+      + 'the user read it');
+  }
+  const readers = [...new Set((secretReaders ?? [user]).map((reader) => readerArn('secretReaders', reader)))];
+  const owner = cloudFormationExecutionRoleArn(scope, `The console password secret of ${scope.node.path}`);
+  new secretsmanager.CfnResourcePolicy(secret, 'Policy', {
+    secretId: secret.secretArn,
+    resourcePolicy: secretPolicyDocument({ readers, readersMayDelete: false, owner }),
+    blockPublicPolicy: true,
+  });
 }

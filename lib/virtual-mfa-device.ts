@@ -3,12 +3,12 @@ import { ArnFormat, CustomResource, IResource, Lazy, Resource, Stack, Token, Val
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { PENDING_SECRET_KEY, VIRTUAL_MFA_DEVICE_RESOURCE_TYPE, VirtualMfaDeviceResourceProperties } from './contract';
+import { VIRTUAL_MFA_DEVICE_RESOURCE_TYPE, VirtualMfaDeviceHandlerProperties } from './contract';
 import { DEVICE_POLICIES, stackHandler } from './private/device-provider';
 import { handlerStatements } from './private/handler-grants';
 import { checkNoSecretBearingAttributes } from './private/secret-bearing';
+import { readerArn, secretPolicyDocument } from './private/secret-policy';
 import { validateIamName, validateIamPath, validateMfaSerial } from './private/validation';
 
 /**
@@ -66,11 +66,25 @@ export interface VirtualMfaDeviceProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * A name for the secret that receives the seed.
+   * The name of the secret that the handler creates for the seed (1 to 512 characters of letters, digits and
+   * /_+=.@-). Give each device its own name, and a new one whenever the device's name or path changes, so that a
+   * replaced device gets a secret of its own.
    *
-   * @default - CloudFormation generates a name
+   * @default - `mfa-seed<path><deviceName>`, e.g. `mfa-seed/toolkit-user`
    */
   readonly seedSecretName?: string;
+
+  /**
+   * The principals (IAM users or roles) that may read the seed secret (`GetSecretValue`, `DescribeSecret`) and delete
+   * it (`DeleteSecret`: `mfa-profile setup` forgets the seed that way). The secret's resource policy denies every
+   * Secrets Manager action to every other principal, whatever its identity policy says (`PowerUserAccess`,
+   * `SecretsManagerReadWrite`, `secretsmanager:*`), and lets the stack's handler only write the seed, describe and
+   * delete the secret. `grantReadSeed` adds more. The readers are fixed when the handler creates the secret.
+   *
+   * @default - the device's user itself: `mfa-profile setup` creates the user's access key with your IAM rights and
+   * reads (then deletes) the seed with it, so nobody else, and nothing before the key exists, can read it
+   */
+  readonly secretReaders?: iam.IPrincipal[];
 
   /**
    * Whether to grant the stack's custom resource handler exactly what this device needs: create and delete this
@@ -86,14 +100,23 @@ export interface VirtualMfaDeviceProps {
   readonly grantHandlerPermissions?: boolean;
 }
 
+/** The characters of a secret name (Secrets Manager): letters, digits and /_+=.@-, 1 to 512. */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+/** The Secrets Manager actions that a reader of the seed is granted (the resource policy's Allow). */
+const READ_SEED_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret'];
+
 /**
- * Defines a virtual MFA device for an IAM user whose seed reaches its owner.
+ * Defines a virtual MFA device for an IAM user whose seed reaches its owner, and no one else.
  *
  * CloudFormation's `AWS::IAM::VirtualMFADevice` enables a device and discards its seed, so no authenticator can ever
- * produce a code for it. This construct uses a custom resource instead: it calls `CreateVirtualMFADevice`, puts
- * `{ serialNumber, userName, seed, otpauthUri, enabled }` into a Secrets Manager secret of the stack, and (by default)
- * enables the device with two consecutive TOTP codes. Deleting the stack deactivates and deletes the device. The seed
- * is never in the template, an output, the custom resource's response or a log line.
+ * produce a code for it. This construct uses a custom resource instead: the stack's handler calls
+ * `CreateVirtualMFADevice`, (by default) enables the device with two consecutive TOTP codes, and creates a Secrets
+ * Manager secret `seedSecretName` for `{ serialNumber, userName, seed, otpauthUri, enabled }`, attaching the resource
+ * policy this construct builds before it writes the seed: only `secretReaders` (by default the device's user) may
+ * read or delete the secret; every other principal, however broad its identity policy, is denied every Secrets Manager
+ * action on it, and the handler may only write, describe and delete it. Deleting the device deletes the secret without
+ * recovery. The seed is never in the template, an output, the custom resource's response or a log line.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateVirtualMFADevice.html
  *
@@ -104,7 +127,7 @@ export interface VirtualMfaDeviceProps {
  * declare const admin: iam.IRole;
  * device.grantReadSeed(admin);
  */
-export class VirtualMfaDevice extends Resource implements IMfaDevice {
+export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResourceWithPolicyV2 {
   /**
    * Import an existing MFA device, virtual or hardware, by its serial number.
    *
@@ -120,14 +143,24 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
 
   public readonly serialNumber: string;
 
-  /** The secret that receives the device's seed. */
-  public readonly seedSecret: secretsmanager.ISecret;
+  /** The name of the secret that the handler creates for the seed. */
+  public readonly seedSecretName: string;
+
+  /**
+   * The ARN of the seed secret, known once the handler has created it.
+   *
+   * @attribute
+   */
+  public readonly seedSecretArn: string;
 
   /** The IAM user the device belongs to. */
   public readonly user: iam.IUser;
 
   /** The custom resource handler that creates the device: one Lambda function per stack, shared by its devices. */
   public readonly handler: lambda.IFunction;
+
+  /** The ARNs of the principals that may read the seed, as the secret's policy names them. */
+  private readonly readers: string[] = [];
 
   constructor(scope: Construct, id: string, props: VirtualMfaDeviceProps) {
     super(scope, id);
@@ -143,18 +176,18 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
       resourceName: `${Token.isUnresolved(devicePath) ? devicePath : devicePath.substring(1)}${deviceName}`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-
-    this.seedSecret = new secretsmanager.Secret(this, 'SeedSecret', {
-      description: `MFA seed of the virtual MFA device defined by ${this.node.path}`,
-      encryptionKey: props.encryptionKey,
-      secretName: props.seedSecretName,
-      generateSecretString: { secretStringTemplate: '{}', generateStringKey: PENDING_SECRET_KEY, excludePunctuation: true },
-    });
-    Validations.of(this.seedSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'The secret holds the seed of a virtual MFA device, fixed for the device\'s lifetime: a new seed is a new device '
-        + '(replace the VirtualMfaDevice), which no Secrets Manager rotation can do.',
-    });
+    this.seedSecretName = props.seedSecretName ?? `mfa-seed${devicePath}${deviceName}`;
+    if (!Token.isUnresolved(this.seedSecretName) && !SECRET_NAME.test(this.seedSecretName)) {
+      throw new Error(`The seed secret name '${this.seedSecretName}' (${this.seedSecretName.length} characters) must be 1 to 512 letters, digits `
+        + 'and /_+=.@-' + (props.seedSecretName === undefined ? ': it is derived from the device\'s path and name; give a seedSecretName' : ''));
+    }
+    if (props.secretReaders !== undefined && props.secretReaders.length === 0) {
+      throw new Error('secretReaders must name at least one principal, or nobody could read the seed: leave it out to let the device\'s '
+        + 'user read it');
+    }
+    for (const reader of props.secretReaders ?? [props.user]) {
+      this.addReader(reader, 'secretReaders');
+    }
 
     // One handler per stack; each device adds statements for exactly its own device, user and secret.
     const handler = stackHandler(Stack.of(this));
@@ -168,26 +201,41 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
       })));
     }
 
-    const properties: VirtualMfaDeviceResourceProperties = {
+    const properties: VirtualMfaDeviceHandlerProperties = {
       UserName: this.user.userName,
       DeviceName: deviceName,
       Path: devicePath,
-      SeedSecretArn: this.seedSecret.secretArn,
       Enable: (props.enable ?? true) ? 'true' : 'false',
+      SeedSecretName: this.seedSecretName,
+      // Built at synth, after every grantReadSeed: the handler attaches it before it writes the seed.
+      SeedSecretPolicy: Lazy.any({
+        produce: () => secretPolicyDocument({ readers: this.readers, readersMayDelete: true, writer: handler.role!.roleArn }),
+      }) as unknown as Record<string, unknown>,
+      ...(props.encryptionKey ? { KmsKeyId: props.encryptionKey.keyArn } : {}),
     };
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: handler.functionArn,
       resourceType: VIRTUAL_MFA_DEVICE_RESOURCE_TYPE,
       properties: { ...properties },
     });
+    this.seedSecretArn = resource.getAttString('SeedSecretArn');
     // The handler's permissions must be in place before the device is created, and stay until it is deleted.
     resource.node.addDependency(handler);
     checkNoSecretBearingAttributes(this);
 
     if (props.grantHandlerPermissions ?? true) {
       const document = new iam.PolicyDocument({
-        statements: handlerStatements(
-          { devices: this.serialNumber, users: this.user.userArn, seedSecrets: this.seedSecret.secretArn }),
+        statements: handlerStatements({
+          devices: this.serialNumber,
+          users: this.user.userArn,
+          seedSecrets: Stack.of(this).formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            // Secrets Manager appends '-' and 6 random characters to a secret's name in its ARN.
+            resourceName: `${this.seedSecretName}-??????`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        }),
       });
       // One inline policy of the handler's role per device, named after what it grants. A change of device name, path,
       // user or secret changes the name, and CloudFormation replaces a role policy by creating the new one first and
@@ -208,9 +256,41 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice {
   }
 
   /**
-   * Grant a principal permission to read the device's seed (`secretsmanager:GetSecretValue` on the seed secret).
+   * Let a principal (an IAM user or role) read the device's seed: the seed secret's resource policy names it as a
+   * reader (`GetSecretValue`, `DescribeSecret`, `DeleteSecret`), as `secretReaders` does. Its identity policy is left
+   * as it is: in its own account, the secret's policy is enough.
    */
   public grantReadSeed(grantee: iam.IGrantable): iam.Grant {
-    return this.seedSecret.grantRead(grantee);
+    return iam.Grant.addStatementToResourcePolicy({
+      grantee,
+      actions: READ_SEED_ACTIONS,
+      resourceArns: ['*'],
+      resource: this,
+      statement: new iam.PolicyStatement({ actions: READ_SEED_ACTIONS, principals: [grantee.grantPrincipal], resources: ['*'] }),
+    });
+  }
+
+  /**
+   * Add a statement to the seed secret's resource policy: only an Allow of reading the seed (`GetSecretValue`, and
+   * optionally `DescribeSecret` and `DeleteSecret`) to IAM users or roles, which become readers. Any other statement
+   * is refused: the policy denies everything to every principal it does not name, and a statement could only weaken it.
+   */
+  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    const json = statement.toStatementJson();
+    const actions: string[] = [json.Action ?? []].flat();
+    if (statement.effect !== iam.Effect.ALLOW || json.Condition !== undefined || statement.notActions.length > 0 || statement.notPrincipals.length > 0
+      || !actions.includes('secretsmanager:GetSecretValue') || actions.some((action) => !READ_SEED_ACTIONS.includes(action))) {
+      throw new Error(`The seed secret of ${this.node.path} takes only statements that let IAM users or roles read the seed `
+        + `(Allow ${READ_SEED_ACTIONS.join(', ')}, no condition), but got ${JSON.stringify(Stack.of(this).resolve(json))}`);
+    }
+    statement.principals.forEach((principal) => this.addReader(principal, `A reader of the seed of ${this.node.path}`));
+    return { statementAdded: true, policyDependable: this };
+  }
+
+  private addReader(principal: iam.IGrantable, what: string): void {
+    const arn = readerArn(what, principal);
+    if (!this.readers.includes(arn)) {
+      this.readers.push(arn);
+    }
   }
 }

@@ -52,7 +52,6 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     const acks = acknowledgements(app);
     expect(acks.map(([where, id]) => [where, id])).toEqual([
       ['MfaDelegationExample/Toolkit/Role', 'Annotation::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]'],
-      ['MfaDelegationExample/Toolkit/MfaDevice/SeedSecret', 'Annotation::AwsSolutions-SMG4'],
       ['MfaDelegationExample/VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30/ServiceRole',
         'Annotation::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
     ]);
@@ -81,8 +80,6 @@ describe('cdk-nag NIST 800-53 rev 5 and HIPAA Security', () => {
       `${pack}-IAMNoInlinePolicy MfaDelegationExample/Toolkit/User/AssumeRolePolicy/Resource`,
       `${pack}-IAMUserNoPolicies MfaDelegationExample/Toolkit/User/AssumeRolePolicy/Resource`,
       `${pack}-IAMNoInlinePolicy MfaDelegationExample/VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30/ServiceRole/DefaultPolicy/Resource`,
-      `${pack}-SecretsManagerRotationEnabled MfaDelegationExample/Toolkit/MfaDevice/SeedSecret/Resource`,
-      `${pack}-SecretsManagerUsingKMSKey MfaDelegationExample/Toolkit/MfaDevice/SeedSecret/Resource`,
       `${pack}-LambdaConcurrency ${handler}`,
       `${pack}-LambdaDLQ ${handler}`,
       `${pack}-LambdaInsideVPC ${handler}`,

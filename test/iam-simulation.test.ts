@@ -345,7 +345,11 @@ describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_
       handlerRole = fn.Role;
       handlerPolicies = collectIdentityPolicies(t, 'Roles', t.ref(roleId));
       const props = t.resources[t.idOf('Custom::VirtualMfaDevice')].Properties;
-      device = { serial: `arn:aws:iam::${ACCOUNT}:mfa${props.Path}${props.DeviceName}`, user: arnOf(t, 'AWS::IAM::User', props.UserName), secret: props.SeedSecretArn };
+      device = {
+        serial: `arn:aws:iam::${ACCOUNT}:mfa${props.Path}${props.DeviceName}`,
+        user: arnOf(t, 'AWS::IAM::User', props.UserName),
+        secret: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${props.SeedSecretName}-AbCdEf`,
+      };
     });
 
     test('manages its own device, user and seed secret, and deletes the user\'s access keys when the user has a cleanup', async () => {
@@ -354,7 +358,9 @@ describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_
         { action: 'iam:DeleteVirtualMFADevice', resource: device.serial },
         { action: 'iam:EnableMFADevice', resource: device.user },
         { action: 'iam:DeactivateMFADevice', resource: device.user },
-        { action: 'secretsmanager:PutSecretValue', resource: device.secret },
+        // The seed secret it creates, locks, writes and deletes (its resource policy then refuses it all else: test/secret-custody.test.ts).
+        ...['CreateSecret', 'PutResourcePolicy', 'PutSecretValue', 'DescribeSecret', 'DeleteSecret', 'TagResource']
+          .map((action) => ({ action: `secretsmanager:${action}`, resource: device.secret })),
         ...(t.idsOf('Custom::MfaUserCleanup', (p) => arnOf(t, 'AWS::IAM::User', p.UserName) === device.user).length > 0
           ? [{ action: 'iam:ListAccessKeys', resource: device.user }, { action: 'iam:DeleteAccessKey', resource: device.user }] : []),
       ];
@@ -384,8 +390,8 @@ describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_
         { action: 'iam:UpdateAssumeRolePolicy', resource: role },
         { action: 'sts:AssumeRole', resource: role },
         { action: 'secretsmanager:GetSecretValue', resource: device.secret },
-        { action: 'secretsmanager:DeleteSecret', resource: device.secret },
-        { action: 'secretsmanager:PutResourcePolicy', resource: device.secret },
+        { action: 'secretsmanager:UpdateSecret', resource: device.secret },
+        { action: 'secretsmanager:RestoreSecret', resource: device.secret },
         ...[...otherSecrets, INTRUDER.secret, ...LOOKALIKE_SECRETS].flatMap((secret) => [
           { action: 'secretsmanager:PutSecretValue', resource: secret },
           { action: 'secretsmanager:GetSecretValue', resource: secret },

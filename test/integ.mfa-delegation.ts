@@ -25,7 +25,7 @@ export function createIntegApp(props?: AppProps): App {
       ROLE_ARN: delegation.role.roleArn,
       MFA_SERIAL: delegation.mfaDevice.serialNumber,
       USER_NAME: delegation.mfaUser.userName,
-      SEED_SECRET_ARN: delegation.virtualMfaDevice!.seedSecret.secretArn,
+      SEED_SECRET_ARN: delegation.virtualMfaDevice!.seedSecretName,
     },
   });
   // The probe makes the user's access key as mfa-profile does (the stack defines none), and deletes it at the end.

@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CliCredentialsStackSynthesizer, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MfaRequiredRole, MfaUser } from '../lib';
@@ -99,9 +99,41 @@ describe('MfaUser', () => {
       + 'access keys on the owner\'s machine)');
   });
 
+  test('locks the console password: only the user reads it, only the CloudFormation execution role may do anything else', () => {
+    const stack = newStack();
+    new MfaUser(stack, 'User', { consoleAccess: true, roles: [iam.Role.fromRoleName(stack, 'Role', 'r')] });
+    const template = Template.fromStack(stack);
+    const user = { 'Fn::GetAtt': ['UserFDDCDD17', 'Arn'] };
+    const exec = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-us-east-1' };
+    template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+      SecretId: { Ref: 'UserConsolePasswordSecret775871F5' },
+      BlockPublicPolicy: true,
+      ResourcePolicy: {
+        Version: '2012-10-17',
+        Statement: [
+          Match.objectLike({ Sid: 'DenyEveryoneTheStackDidNotName', Effect: 'Deny', Action: 'secretsmanager:*', Condition: { ArnNotEquals: { 'aws:PrincipalArn': [user, exec] } } }),
+          Match.objectLike({ Sid: 'ReadersOnlyRead', NotAction: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] }),
+          Match.objectLike({ Sid: 'ReadersRead', Effect: 'Allow', Principal: { AWS: user } }),
+        ],
+      },
+    });
+  });
+
+  test('fails for console access that nobody could read: no access key and no secretReaders; and with a synthesizer without execution role', () => {
+    const stack = newStack();
+    expect(() => new MfaUser(stack, 'User', { consoleAccess: true, accessKey: false, roles: [iam.Role.fromRoleName(stack, 'Role', 'r')] })).toThrow(
+      'Nobody could read the first console password of Stack/User: its user gets no access key (accessKey: false) to read it with; name who reads '
+      + 'it with secretReaders');
+    const cli = new Stack(new App(), 'Cli', { synthesizer: new CliCredentialsStackSynthesizer() });
+    expect(() => new MfaUser(cli, 'User', { consoleAccess: true, roles: [iam.Role.fromRoleName(cli, 'Role', 'r')] })).toThrow(
+      'The console password secret of Cli/User needs the role CloudFormation deploys stack Cli with, to let it (and no one else but the readers) '
+      + 'manage the secret, but the stack\'s synthesizer (CliCredentialsStackSynthesizer) has none: CloudFormation would act as whoever deploys. '
+      + 'Use the DefaultStackSynthesizer (the default; with cloudFormationExecutionRole for a role of your own)');
+  });
+
   test('gives console access with a generated password that must be reset, and lets the user change it with MFA', () => {
     const stack = newStack();
-    const user = new MfaUser(stack, 'User', { consoleAccess: true, accessKey: false, roles: [iam.Role.fromRoleName(stack, 'Role', 'r')] });
+    const user = new MfaUser(stack, 'User', { consoleAccess: true, roles: [iam.Role.fromRoleName(stack, 'Role', 'r')] });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { SecretStringTemplate: '{}', GenerateStringKey: 'password', PasswordLength: 32 },

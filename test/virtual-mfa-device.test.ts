@@ -7,6 +7,8 @@ import { newStack } from './support/stacks';
 
 const MFA_ARN_OF_ALICE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:mfa/alice']] };
 
+const SEED_SECRETS_OF_ALICE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:us-east-1:111111111111:secret:mfa-seed/alice-??????']] };
+
 describe('VirtualMfaDevice', () => {
   test('defines a custom resource, not AWS::IAM::VirtualMFADevice, that receives user, name, path, secret and enable', () => {
     // GIVEN
@@ -22,20 +24,110 @@ describe('VirtualMfaDevice', () => {
       UserName: 'alice',
       DeviceName: 'alice',
       Path: '/',
-      SeedSecretArn: { Ref: Match.stringLikeRegexp('^DeviceSeedSecret') },
       Enable: 'true',
+      SeedSecretName: 'mfa-seed/alice',
+      SeedSecretPolicy: Match.objectLike({ Version: '2012-10-17' }),
+      SeedSecretArn: Match.absent(),
+      KmsKeyId: Match.absent(),
     });
     expect(stack.resolve(device.serialNumber)).toEqual(MFA_ARN_OF_ALICE);
+    expect(stack.resolve(device.seedSecretArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Device/), 'SeedSecretArn'] });
   });
 
-  test('stores the seed in a secret the stack defines, with a placeholder value until the device exists', () => {
+  test('leaves the seed secret to its handler: no secret in the template, a name computed at synth and the policy to lock it with', () => {
+    const stack = newStack();
+    const device = new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice'), path: '/people/' });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    template.hasResourceProperties('Custom::VirtualMfaDevice', { SeedSecretName: 'mfa-seed/people/alice' });
+    expect(device.seedSecretName).toEqual('mfa-seed/people/alice');
+  });
+
+  test('locks the seed secret: denies everything to every principal but the user (reads, deletes) and the handler (writes, deletes)', () => {
+    const stack = newStack();
+    new VirtualMfaDevice(stack, 'Device', { user: new iam.User(stack, 'Alice', { userName: 'alice' }) });
+    const [device] = Object.values(Template.fromStack(stack).findResources('Custom::VirtualMfaDevice')) as any[];
+    const alice = { 'Fn::GetAtt': [expect.stringMatching(/^Alice/), 'Arn'] };
+    const handler = { 'Fn::GetAtt': [expect.stringMatching(/^VirtualMfaDeviceHandler\w+ServiceRole/), 'Arn'] };
+    expect(device.Properties.SeedSecretPolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'DenyEveryoneTheStackDidNotName',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'secretsmanager:*',
+          Resource: '*',
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': [alice, handler] } },
+        },
+        {
+          Sid: 'ReadersOnlyRead',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Resource: '*',
+          NotAction: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret'],
+          Condition: { ArnEquals: { 'aws:PrincipalArn': [alice] } },
+        },
+        {
+          Sid: 'HandlerOnlyWrites',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Resource: '*',
+          NotAction: ['secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret'],
+          Condition: { ArnEquals: { 'aws:PrincipalArn': handler } },
+        },
+        {
+          Sid: 'ReadersRead',
+          Effect: 'Allow',
+          Principal: { AWS: alice },
+          Resource: '*',
+          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret'],
+        },
+      ],
+    });
+  });
+
+  test('names the readers given in secretReaders instead of the user, and those of grantReadSeed too', () => {
+    const stack = newStack();
+    const device = new VirtualMfaDevice(stack, 'Device', {
+      user: iam.User.fromUserName(stack, 'User', 'alice'),
+      secretReaders: [iam.Role.fromRoleName(stack, 'Security', 'security')],
+    });
+    const grant = device.grantReadSeed(iam.Role.fromRoleArn(stack, 'Admin', 'arn:aws:iam::111111111111:role/admin'));
+    const [resource] = Object.values(Template.fromStack(stack).findResources('Custom::VirtualMfaDevice')) as any[];
+    const allow = resource.Properties.SeedSecretPolicy.Statement.find((st: any) => st.Effect === 'Allow');
+    expect(allow.Principal.AWS).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/security']] },
+      'arn:aws:iam::111111111111:role/admin',
+    ]);
+    expect(grant.success).toBe(true);
+  });
+
+  test('fails for a reader that is not one IAM user or role, naming it', () => {
+    const stack = newStack();
+    const user = iam.User.fromUserName(stack, 'User', 'alice');
+    expect(() => new VirtualMfaDevice(stack, 'Device', { user, secretReaders: [new iam.AccountRootPrincipal()] })).toThrow(
+      'secretReaders must name IAM users or roles (an iam.IUser, an iam.IRole, or an iam.ArnPrincipal of arn:<partition>:iam::<account>:user/... '
+      + 'or role/...), but got AccountRootPrincipal(): a secret\'s policy names its readers by aws:PrincipalArn, which is never an account, '
+      + 'a service, a role session or *');
+    expect(() => new VirtualMfaDevice(stack, 'Other', { user, secretReaders: [new iam.ArnPrincipal('arn:aws:sts::111111111111:assumed-role/admin/me')] }))
+      .toThrow(/^secretReaders must name IAM users or roles .* but got ArnPrincipal\(arn:aws:sts::111111111111:assumed-role\/admin\/me\)/);
+    expect(() => new VirtualMfaDevice(stack, 'Third', { user, secretReaders: [] })).toThrow(
+      'secretReaders must name at least one principal, or nobody could read the seed: leave it out to let the device\'s user read it');
+  });
+
+  test('fails for a statement on the seed secret that is not a read by users or roles', () => {
     const stack = newStack();
     const device = new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
-    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', {
-      GenerateSecretString: { SecretStringTemplate: '{}', GenerateStringKey: 'pending', ExcludePunctuation: true },
-      SecretString: Match.absent(),
-    });
-    expect(device.seedSecret).toBeDefined();
+    expect(() => device.addToResourcePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:PutResourcePolicy'], principals: [new iam.AnyPrincipal()] })))
+      .toThrow(/^The seed secret of Stack\/Device takes only statements that let IAM users or roles read the seed \(Allow secretsmanager:GetSecretValue, /);
+  });
+
+  test('fails for a seed secret name that Secrets Manager rejects, naming it and its length', () => {
+    const stack = newStack();
+    expect(() => new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice'), deviceName: 'a,b' })).toThrow(
+      "The seed secret name 'mfa-seed/a,b' (12 characters) must be 1 to 512 letters, digits and /_+=.@-: it is derived from the device's path "
+      + 'and name; give a seedSecretName');
   });
 
   test('names the device and its serial after deviceName and path', () => {
@@ -67,11 +159,16 @@ describe('VirtualMfaDevice', () => {
         Action: ['iam:DeactivateMFADevice', 'iam:EnableMFADevice'],
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:user/alice']] },
       },
-      { Effect: 'Allow', Action: 'secretsmanager:PutSecretValue', Resource: { Ref: 'DeviceSeedSecretF331630A' } },
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:DescribeSecret', 'secretsmanager:PutResourcePolicy',
+          'secretsmanager:PutSecretValue', 'secretsmanager:TagResource'],
+        Resource: SEED_SECRETS_OF_ALICE,
+      },
     ]);
   });
 
-  test('passes no access key to its custom resource, and its handler may only write the seed secret, never read one', () => {
+  test('passes no access key to its custom resource, and its handler may not read the seed secret', () => {
     const stack = newStack();
     new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
     const template = Template.fromStack(stack);
@@ -79,7 +176,7 @@ describe('VirtualMfaDevice', () => {
     template.resourceCountIs('AWS::IAM::AccessKey', 0);
     const actions = Object.values(template.findResources('AWS::IAM::RolePolicy'))
       .flatMap((p: any) => p.Properties.PolicyDocument.Statement).flatMap((st: any) => st.Action);
-    expect(actions.filter((action: string) => action.startsWith('secretsmanager:'))).toEqual(['secretsmanager:PutSecretValue']);
+    expect(actions).not.toContain('secretsmanager:GetSecretValue');
   });
 
   test('encrypts with the seed secret\'s key and never decrypts', () => {
@@ -144,20 +241,20 @@ describe('VirtualMfaDevice', () => {
     expect(acknowledged).toEqual([expect.stringMatching(/AwsSolutions-IAM4\[Policy::.*AWSLambdaBasicExecutionRole\]$/)]);
   });
 
-  test('fits 21 devices with their own handler policies into one stack', () => {
+  test('fits 13 devices with their own handler policies into one stack', () => {
     const stack = newStack();
-    for (let i = 0; i < 21; i++) {
+    for (let i = 0; i < 13; i++) {
       new VirtualMfaDevice(stack, `Device${i}`, { user: new iam.User(stack, `User${i}`, { userName: `user-${i}` }) });
     }
-    Template.fromStack(stack).resourceCountIs('AWS::IAM::RolePolicy', 21);
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::RolePolicy', 13);
   });
 
   test('fails synth when the devices of a stack give the shared handler\'s role more policy than IAM allows a role', () => {
     const stack = newStack();
-    for (let i = 0; i < 22; i++) {
+    for (let i = 0; i < 14; i++) {
       new VirtualMfaDevice(stack, `Device${i}`, { user: new iam.User(stack, `User${i}`, { userName: `user-${i}` }) });
     }
-    expect(() => Template.fromStack(stack)).toThrow(/The combined size of the inline policies of the role of Stack\/VirtualMfaDeviceHandler\w+ \(the device handler shared by 22 VirtualMfaDevices of its stack\) is 10\d{3} characters, over IAM's limit of 10240 characters \(not counting white space\): each device adds a policy of its own, so define fewer devices in this stack, or grant the handler by IAM path and secret name and set grantHandlerPermissions: false \(as MfaTeam does for any number of members\)/);
+    expect(() => Template.fromStack(stack)).toThrow(/The combined size of the inline policies of the role of Stack\/VirtualMfaDeviceHandler\w+ \(the device handler shared by 14 VirtualMfaDevices of its stack\) is 10\d{3} characters, over IAM's limit of 10240 characters \(not counting white space\): each device adds a policy of its own, so define fewer devices in this stack, or grant the handler by IAM path and secret name and set grantHandlerPermissions: false \(as MfaTeam does for any number of members\)/);
   });
 
   test('counts only the devices that grant the shared handler their own policy', () => {
@@ -192,26 +289,9 @@ describe('VirtualMfaDevice', () => {
     const key = new kms.Key(stack, 'Key');
     new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice'), encryptionKey: key });
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
+    template.hasResourceProperties('Custom::VirtualMfaDevice', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['kms:Encrypt']) }));
-  });
-
-  test('grantReadSeed lets a principal read the seed secret', () => {
-    const stack = newStack();
-    const device = new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
-    const admin = new iam.Role(stack, 'Admin', { assumedBy: new iam.AccountRootPrincipal() });
-    device.grantReadSeed(admin);
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^Admin') }],
-      PolicyDocument: {
-        Statement: [{
-          Effect: 'Allow',
-          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          Resource: { Ref: Match.stringLikeRegexp('^DeviceSeedSecret') },
-        }],
-      },
-    });
   });
 
   test('imports an existing virtual device by its ARN', () => {

@@ -6,7 +6,7 @@ export interface HandlerResources {
   readonly devices: string;
   /** Their users: devices enabled for and deactivated from. */
   readonly users: string;
-  /** The seed secrets: written, never read. */
+  /** The seed secrets (ARN patterns of their names): created, locked, written, deleted, never read. */
   readonly seedSecrets: string;
 }
 
@@ -17,6 +17,12 @@ export function handlerStatements(resources: HandlerResources): iam.PolicyStatem
   return [
     new iam.PolicyStatement({ actions: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], resources: [resources.devices] }),
     new iam.PolicyStatement({ actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], resources: [resources.users] }),
-    new iam.PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [resources.seedSecrets] }),
+    // It creates the seed secret, locks it with its resource policy before the value, writes the seed once and deletes
+    // the secret with the device; never reads it (the secret's policy refuses it every other action once attached).
+    new iam.PolicyStatement({
+      actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutResourcePolicy', 'secretsmanager:PutSecretValue',
+        'secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:TagResource'],
+      resources: [resources.seedSecrets],
+    }),
   ];
 }

@@ -115,11 +115,12 @@ export const CONSOLE_ACCESS: Configuration = {
 };
 
 export const GENERATED_NAMES: Configuration = {
-  name: 'a delegation with generated names, no access key and a device enabled later',
+  name: 'a delegation with generated names, no access key, a device enabled later and a named reader of its seed',
   stackName: 'GeneratedNames',
   createApp: singleStack('GeneratedNames', (stack) => new MfaDelegation(stack, 'Minimal', {
     accessKey: false,
     enableMfaDevice: false,
+    secretReaders: [iam.Role.fromRoleName(stack, 'SecurityTeam', 'security-team')],
   })),
 };
 
