@@ -220,9 +220,14 @@ function lockConsolePassword(scope: MfaUser, secret: secretsmanager.Secret, secr
   }
   const readers = [...new Set((secretReaders ?? [user]).map((reader) => readerArn('secretReaders', reader)))];
   const owner = cloudFormationExecutionRoleArn(scope, `The console password secret of ${scope.node.path}`);
-  new secretsmanager.CfnResourcePolicy(secret, 'Policy', {
+  const policy = new secretsmanager.CfnResourcePolicy(secret, 'Policy', {
     secretId: secret.secretArn,
     resourcePolicy: secretPolicyDocument({ readers, readersMayDelete: false, owner }),
     blockPublicPolicy: true,
+  });
+  Validations.of(policy).acknowledge({
+    id: 'MfaGuard::AssumeOnlyUserWidened',
+    reason: 'The console password secret\'s resource policy lets the user read its own first password (changed at first sign-in): '
+      + 'the one secret; the user\'s identity policy stays assume-only.',
   });
 }

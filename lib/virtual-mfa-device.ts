@@ -219,6 +219,12 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
       properties: { ...properties },
     });
     this.seedSecretArn = resource.getAttString('SeedSecretArn');
+    // The default reader is the device's own user: the seed secret's policy, not the user's, lets it read its own seed.
+    Validations.of(resource).acknowledge({
+      id: 'MfaGuard::AssumeOnlyUserWidened',
+      reason: 'The seed secret\'s resource policy lets the device\'s own user read (and delete) its own seed, with the access key '
+        + 'mfa-profile setup creates for it: the one secret, until the seed is forgotten; the user\'s identity policy stays assume-only.',
+    });
     // The handler's permissions must be in place before the device is created, and stay until it is deleted.
     resource.node.addDependency(handler);
     checkNoSecretBearingAttributes(this);

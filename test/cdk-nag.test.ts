@@ -52,6 +52,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     const acks = acknowledgements(app);
     expect(acks.map(([where, id]) => [where, id])).toEqual([
       ['MfaDelegationExample/Toolkit/Role', 'Annotation::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]'],
+      ['MfaDelegationExample/Toolkit/MfaDevice/Resource', 'MfaGuard::AssumeOnlyUserWidened'],
       ['MfaDelegationExample/VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30/ServiceRole',
         'Annotation::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
     ]);

@@ -353,7 +353,9 @@ describe('MfaGuard', () => {
 
     function mfaUser(stack: Stack, props: { consoleAccess?: boolean } = {}): MfaUser {
       const role = new MfaRequiredRole(stack, 'Role', { trustedPrincipals: [alice()] });
-      return new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role], ...props });
+      // Without an access key, someone else must read a first console password: a security role.
+      const readers = props.consoleAccess ? { secretReaders: [iam.Role.fromRoleName(stack, 'Security', 'security')] } : {};
+      return new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role], ...readers, ...props });
     }
 
     test('passes an MfaUser, a console MfaUser (iam:ChangePassword) and Deny statements added to one', () => {

@@ -79,7 +79,10 @@ describe('the organization example app', () => {
     try {
       const assembly = createCheckedOrgExampleApp({ outdir }).synth();
       expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['MfaOrgIdentity', 'MfaOrgRoles']);
-      expect(JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')).pluginReports).toEqual([]);
+      // No violation; MfaGuard reports only the acknowledged ones (a member reads its own seed through the seed secret's policy).
+      const reports = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')).pluginReports;
+      expect(reports.flatMap((r: any) => r.violations ?? [])).toEqual([]);
+      expect(reports.map((r: any) => r.conclusion)).not.toContain('failure');
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
