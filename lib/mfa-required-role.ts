@@ -3,8 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { revokeStatement } from './contract';
 import { MfaGuard } from './mfa-guard';
+import { admitsAnyone, assumeGrantsWithoutMfa, rejectAnyone } from './private/assume-grants';
 import { DEFAULT_MAX_MFA_AGE, mfaCondition } from './private/mfa-condition';
-import { describePrincipal, describeValue, MfaProblem, mfaProblemOf, statementsOf } from './private/mfa-policy-inspection';
+import { actionPatternMatches, describePrincipal, describeValue, MfaProblem, mfaProblemOf, statementsOf } from './private/mfa-policy-inspection';
 import { checkPolicySize, IAM_POLICY_LIMITS, policySize, resolvedPolicySize } from './private/policy-size';
 import { denySessionsNotNamedStatements, validateIssuedBefore, validateSessionName } from './private/session-revocation';
 import { MAX_MFA_AGE_SECONDS, validateAccountId, validateDuration, validateIamName } from './private/validation';
@@ -186,6 +187,7 @@ export class MfaRequiredRole extends iam.Role {
     validateAccountId('trustedAccount', props.trustedAccount);
     validateDuration('maxMfaAge', props.maxMfaAge, 1, MAX_MFA_AGE_SECONDS);
     const trusted = trustedPrincipalsOf(props);
+    trusted.forEach((principal, i) => rejectAnyone(`trustedPrincipals[${i}]`, principal, scope));
     const maxMfaAge = props.maxMfaAge ?? DEFAULT_MAX_MFA_AGE;
     const condition = mfaCondition(maxMfaAge);
     super(scope, id, {
@@ -212,7 +214,13 @@ export class MfaRequiredRole extends iam.Role {
           + 'policies allow sts:AssumeRole on the role may assume it, with MFA',
       });
     }
+    // aws-cdk-lib's newer grants API (role.grants.assumeRole) keeps the MFA condition, as grantAssumeRole does.
+    const grants = iam.RoleGrants.fromRole(this);
+    grants.assumeRole = (identity: iam.IPrincipal) => this.grantAssumeRole(identity);
+    (this as { grants: iam.RoleGrants }).grants = grants;
     this.node.addValidation({ validate: () => this.validateTrust() });
+    // Grants written past grantAssumeRole (iam.RoleGrants.fromRole(role), iam.Grant.addToPrincipal, addToPolicy) in this stack.
+    this.node.addValidation({ validate: () => assumeGrantsWithoutMfa(this) });
     this.node.addValidation({
       validate: () => checkPolicySize(`The combined size of the inline policies of ${this.node.path}`,
         [...Object.values(props.inlinePolicies ?? {}), this.sessionPolicy].filter((doc) => !doc.isEmpty)
@@ -233,6 +241,17 @@ export class MfaRequiredRole extends iam.Role {
    *
    * The principal must also be trusted by the role (`trustedPrincipals` or `trustAccount`).
    */
+  /**
+   * Grant a principal the given actions on this role; `sts:AssumeRole` (or a pattern that covers it) gets the MFA
+   * condition on the grantee's statement, as with `grantAssumeRole`.
+   */
+  public grant(grantee: iam.IPrincipal, ...actions: string[]): iam.Grant {
+    if (actions.some((action) => actionPatternMatches(action, 'sts:AssumeRole'))) {
+      return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.roleArn], conditions: this.mfaCondition });
+    }
+    return super.grant(grantee, ...actions);
+  }
+
   public grantAssumeRole(identity: iam.IPrincipal): iam.Grant {
     if (identity instanceof iam.ServicePrincipal || identity instanceof iam.AccountPrincipal) {
       throw new Error(`Cannot grant ${identity} permission to assume ${this.node.path}: service and account principals `
@@ -319,6 +338,11 @@ export class MfaRequiredRole extends iam.Role {
       }
       const where = `Trust policy statement ${index + 1} of ${this.node.path} allows ${describePrincipal(statement)} `
         + `to ${describeValue(statement.Action)}`;
+      if (admitsAnyone(statement.Principal) || statement.NotPrincipal !== undefined) {
+        errors.push(`${where}: an MfaRequiredRole trusts only named principals or accounts, never * (any AWS account with an MFA device `
+          + 'of its own could assume it)');
+        return;
+      }
       const problem = mfaProblemOf(statement);
       const age = statement.Condition?.NumericLessThan?.['aws:MultiFactorAuthAge'];
       if (problem === MfaProblem.IF_EXISTS) {
