@@ -61,6 +61,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     'aws-cdk-lib@2.276.0',
     'otpauth@^9.5.2',
+    '@aws-sdk/client-cloudformation@^3.1164.0',
     '@aws-sdk/client-iam@^3.1164.0',
     '@aws-sdk/client-secrets-manager@^3.1164.0',
     '@aws-sdk/client-sts@^3.1164.0',

@@ -245,6 +245,54 @@ export interface VirtualMfaDeviceResourceData {
   readonly SerialNumber: string;
 }
 
+/**
+ * The resource properties of `Custom::VirtualMfaDevice` that the handler (lib/handler) reads (DECISIONS 3): the seed
+ * lives in a secret the handler creates (`SeedSecretName`), locks with `SeedSecretPolicy` before it holds a value, and
+ * deletes for good with the device. They replace `VirtualMfaDeviceResourceProperties` when the construct emits them.
+ */
+export interface VirtualMfaDeviceHandlerProperties {
+  readonly UserName: string;
+  readonly DeviceName: string;
+  readonly Path: string;
+  readonly Enable: 'true' | 'false';
+  /** The name of the seed secret; changes whenever the serial changes, so that a replacement gets its own secret. */
+  readonly SeedSecretName: string;
+  /** The seed secret's resource policy (a policy document). */
+  readonly SeedSecretPolicy: Record<string, unknown>;
+  /** The KMS key of the seed secret. */
+  readonly KmsKeyId?: string;
+}
+
+/** The response `Data` the handler gives `Custom::VirtualMfaDevice`. */
+export interface VirtualMfaDeviceHandlerData extends VirtualMfaDeviceResourceData {
+  /** The ARN of the seed secret ('' when its owner deleted it with `mfa-setup --forget`). */
+  readonly SeedSecretArn: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The per-stack handler (lib/handler) and what it marks
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The handler's environment variable that holds its own stack's id (`AWS::StackId`). */
+export const HANDLER_STACK_ID_VARIABLE = 'STACK_ID';
+
+/**
+ * The tags of the handler. `stackId` marks what belongs to a stack: set by the stack on the IAM users its handler may
+ * act on (CloudFormation does not give IAM users its `aws:cloudformation:*` tags; only IAM administrators can tag
+ * users), and by the handler on the devices and secrets it creates; the handler's role is conditioned on it. The others
+ * are the handler's own records on a device (`logicalId`, `seedVersion`: the seed's version id in the secret,
+ * `identity`: a hash of the properties that made it, `requestId`: the CloudFormation request that created it) and on a
+ * seed secret (`logicalId`, `serialNumber`: the device whose seed it holds).
+ */
+export const HANDLER_TAGS = {
+  stackId: 'cdk-mfa-delegation:stack-id',
+  logicalId: 'cdk-mfa-delegation:logical-id',
+  seedVersion: 'cdk-mfa-delegation:seed-version',
+  identity: 'cdk-mfa-delegation:identity',
+  requestId: 'cdk-mfa-delegation:request-id',
+  serialNumber: 'cdk-mfa-delegation:serial-number',
+} as const;
+
 /** The attribute of `Custom::VirtualMfaDevice` (and `AWS::IAM::VirtualMFADevice`) that is the device's serial. */
 export const SERIAL_NUMBER_ATTRIBUTE: keyof VirtualMfaDeviceResourceData = 'SerialNumber';
 

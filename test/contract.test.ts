@@ -78,7 +78,7 @@ describe('the contract module', () => {
       path.join('lib', 'mfa-delegation.ts'),
       path.join('lib', 'mfa-team.ts'),
       path.join('lib', 'virtual-mfa-device.ts'),
-      path.join('lib', 'handler', 'index.ts'),
+      path.join('lib', 'handler', 'names.ts'),
       path.join('packages', 'mfa-profile', 'src', 'outputs.ts'),
       path.join('packages', 'mfa-profile', 'src', 'team-outputs.ts'),
       path.join('packages', 'mfa-profile', 'src', 'secrets.ts'),

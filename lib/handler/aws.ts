@@ -1,0 +1,98 @@
+// The AWS clients of one invocation: adaptive retry for throttling, a bound on every attempt (a lost answer is retried),
+// and the invocation's deadline on every call (an aborted call is not awaited any further).
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { abortable, Deadline, hasCode } from './protocol';
+
+/** How the clients retry. */
+export interface RetryOptions {
+  /**
+   * Attempts per call, throttling included; the SDK's adaptive mode slows the client down when AWS throttles it.
+   * @default 12
+   */
+  readonly maxAttempts?: number;
+  /** Upper bound of one attempt (a lost answer is retried after it). @default 10 s */
+  readonly attemptTimeoutMs?: number;
+  /** Attempts of a call that IAM answers NoSuchEntity for a user created a moment ago. @default 6 */
+  readonly eventualConsistencyAttempts?: number;
+  /** First delay of those, doubled each time. @default 500 ms */
+  readonly eventualConsistencyDelayMs?: number;
+}
+
+/** The clients and the deadline of one invocation. */
+export class Aws {
+  public readonly iam: IAMClient;
+  public readonly secrets: SecretsManagerClient;
+  public readonly cloudFormation: CloudFormationClient;
+
+  constructor(public readonly deadline: Deadline, private readonly retry: RetryOptions = {}) {
+    const config = {
+      retryMode: 'adaptive',
+      maxAttempts: retry.maxAttempts ?? 12,
+      requestHandler: { requestTimeout: retry.attemptTimeoutMs ?? 10_000, connectionTimeout: 3_000, throwOnRequestTimeout: true },
+    };
+    // IAM answers LimitExceeded (HTTP 409) for a quota (8 MFA devices per user), which the SDK takes for throttling.
+    this.iam = new IAMClient({ ...config, retryStrategy: new QuotaIsFinal(new IAMClient(config).config.retryStrategy()) as any });
+    this.secrets = new SecretsManagerClient(config);
+    this.cloudFormation = new CloudFormationClient(config);
+  }
+
+  /**
+   * Send a command with the deadline's abort signal; rejects as soon as the deadline passes.
+   */
+  public async send<Output>(client: { send(command: any, options: { abortSignal: AbortSignal }): Promise<Output> }, command: unknown):
+  Promise<Output> {
+    return abortable(client.send(command, { abortSignal: this.deadline.signal }), this.deadline.signal);
+  }
+
+  /**
+   * Send an IAM command that names a user, retrying a short while when IAM does not know the user yet (IAM is
+   * eventually consistent: a user CloudFormation created a moment ago may be unknown to the next call).
+   */
+  public async sendForUser<Output>(command: unknown): Promise<Output> {
+    let delay = this.retry.eventualConsistencyDelayMs ?? 500;
+    const attempts = this.retry.eventualConsistencyAttempts ?? 6;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send<Output>(this.iam as any, command);
+      } catch (err) {
+        if (!hasCode(err, 'NoSuchEntity') || attempt >= attempts) {
+          throw err;
+        }
+        await this.deadline.sleep(delay);
+        delay *= 2;
+      }
+    }
+  }
+
+  /** Close the clients' sockets. */
+  public destroy(): void {
+    this.iam.destroy();
+    this.secrets.destroy();
+    this.cloudFormation.destroy();
+  }
+}
+
+/** The SDK's retry strategy (adaptive), except that a quota error (LimitExceeded) is not tried again. */
+class QuotaIsFinal {
+  private strategy?: any;
+
+  constructor(private readonly inner: Promise<any>) {}
+
+  public async acquireInitialRetryToken(scope: string): Promise<unknown> {
+    this.strategy ??= await this.inner;
+    return this.strategy.acquireInitialRetryToken(scope);
+  }
+
+  public async refreshRetryTokenForRetry(token: unknown, errorInfo: { error?: Error }): Promise<unknown> {
+    if (errorInfo.error?.name === 'LimitExceededException') {
+      throw errorInfo.error;
+    }
+    return this.strategy.refreshRetryTokenForRetry(token, errorInfo);
+  }
+
+  public recordSuccess(token: unknown): void {
+    this.strategy?.recordSuccess(token);
+  }
+}

@@ -1,0 +1,707 @@
+import { createHash, randomBytes, randomUUID } from 'crypto';
+import * as OTPAuth from 'otpauth';
+import { AwsStub, jsonError, jsonResult, queryError, queryResult, StubRequest, StubResponse, xmlEscape } from './aws-stub';
+import { consecutiveCodes } from '../../lib/handler/totp';
+
+// A stateful model of the IAM, Secrets Manager and CloudFormation calls that the device handler, its CloudFormation
+// lifecycle and the CLI make, served on loopback to the real AWS SDK v3 (AWS_ENDPOINT_URL). Each behaviour follows a
+// documented semantic of AWS; DESIGN.md ("The stateful AWS model") lists them with their source, and the assumptions
+// that could not be checked offline.
+
+/** The account and partition of the model. */
+export const MODEL_ACCOUNT = '111111111111';
+export const MODEL_REGION = 'us-east-1';
+
+/** An IAM user of the model. */
+export interface ModelUser {
+  readonly userName: string;
+  readonly path: string;
+  readonly arn: string;
+  readonly tags: Map<string, string>;
+  readonly accessKeys: Array<{ accessKeyId: string; secretAccessKey: string; status: 'Active' | 'Inactive'; createDate: Date }>;
+  hasLoginProfile: boolean;
+}
+
+/** A virtual MFA device of the model. */
+export interface ModelDevice {
+  readonly serialNumber: string;
+  readonly name: string;
+  readonly path: string;
+  /** The base32 seed IAM returned when it created the device (once). */
+  readonly seed: string;
+  readonly tags: Map<string, string>;
+  /** The user the device is enabled for (assigned to), if any. */
+  user?: string;
+  enableDate?: Date;
+}
+
+/** One version of a secret. */
+export interface ModelSecretVersion {
+  readonly versionId: string;
+  readonly secretString: string;
+  readonly stages: Set<string>;
+  readonly created: number;
+}
+
+/** A secret of the model. */
+export interface ModelSecret {
+  readonly arn: string;
+  readonly name: string;
+  readonly tags: Map<string, string>;
+  readonly kmsKeyId?: string;
+  /** The resource policy (PutResourcePolicy), as JSON text. */
+  policy?: string;
+  readonly versions: Map<string, ModelSecretVersion>;
+  /** Set by DeleteSecret with a recovery window: the secret still exists, but refuses most calls. */
+  deletedDate?: Date;
+}
+
+/** A resource of a CloudFormation stack of the model. */
+export interface ModelStackResource {
+  readonly logicalId: string;
+  readonly type: string;
+  physicalId?: string;
+  status: string;
+}
+
+/** A CloudFormation stack of the model. */
+export interface ModelStack {
+  readonly stackId: string;
+  readonly stackName: string;
+  status: string;
+  /** The template GetTemplate returns (parsed). */
+  template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>; Parameters?: Record<string, unknown> };
+  readonly parameters: Map<string, string>;
+  readonly resources: Map<string, ModelStackResource>;
+}
+
+/** Faults the model injects: throttling at a rate, delays, lost answers, one-off errors. */
+export interface ModelFaults {
+  /** Requests per second each service accepts (a token bucket of one second's capacity); the rest get its throttling error. */
+  readonly ratePerSecond?: Partial<Record<'iam' | 'secretsmanager' | 'cloudformation', number>>;
+}
+
+/** A fault for the next calls of one action. */
+interface PendingFault {
+  readonly action: string;
+  /** How many more calls it applies to. */
+  remaining: number;
+  /** An error instead of the answer (the call has no effect). */
+  readonly error?: { code: string; message: string; status?: number };
+  /** The call takes effect, but the answer comes this late (or never, with `lose`). */
+  readonly delayMs?: number;
+  /** The call takes effect and its answer never comes (the client must time out or abort). */
+  readonly lose?: boolean;
+  /** Called when the call arrives, before it takes effect (tests sequence events with it). */
+  readonly onCall?: () => void | Promise<void>;
+}
+
+class ModelError extends Error {
+  constructor(public readonly code: string, message: string, public readonly status = 400) {
+    super(message);
+  }
+}
+
+/**
+ * The model. `AwsModel.start()` serves it on loopback; `url` goes into `AWS_ENDPOINT_URL`.
+ */
+export class AwsModel {
+  public static async start(faults: ModelFaults = {}): Promise<AwsModel> {
+    const model = new AwsModel(faults);
+    model.stub = await AwsStub.start((request) => model.handle(request), 600_000);
+    return model;
+  }
+
+  public readonly users = new Map<string, ModelUser>();
+  public readonly devices = new Map<string, ModelDevice>();
+  public readonly secrets = new Map<string, ModelSecret>();
+  public readonly stacks = new Map<string, ModelStack>();
+  /** Every call by action, and the calls that were answered with a throttling error. */
+  public readonly callCounts = new Map<string, number>();
+  public throttled = 0;
+  /** The clock IAM checks TOTP codes against (milliseconds since the epoch). */
+  public now: () => number = Date.now;
+  private stub!: AwsStub;
+  private readonly pending: PendingFault[] = [];
+  private readonly buckets = new Map<string, { tokens: number; last: number }>();
+  private readonly lost: Array<() => void> = [];
+
+  private constructor(private faults: ModelFaults) {}
+
+  /** The base URL for AWS_ENDPOINT_URL. */
+  public get url(): string {
+    return this.stub.url;
+  }
+
+  /** Every request that reached the model (IAM, Secrets Manager, CloudFormation and the custom resource responses). */
+  public get requests(): StubRequest[] {
+    return this.stub.requests;
+  }
+
+  /** The recorded calls of one action. */
+  public calls(action: string): StubRequest[] {
+    return this.stub.calls(action);
+  }
+
+  /** Change the throttling rates. */
+  public setFaults(faults: ModelFaults): void {
+    this.faults = faults;
+    this.buckets.clear();
+  }
+
+  /** Fail the next `times` calls of `action` with an AWS error; the calls have no effect. */
+  public failNext(action: string, code: string, message: string, times = 1, status = 400): void {
+    this.pending.push({ action, remaining: times, error: { code, message, status } });
+  }
+
+  /** The next `times` calls of `action` take effect, but their answers come `delayMs` late. */
+  public delayNext(action: string, delayMs: number, times = 1): void {
+    this.pending.push({ action, remaining: times, delayMs });
+  }
+
+  /** The next `times` calls of `action` take effect, and their answers never come. */
+  public loseNext(action: string, times = 1): void {
+    this.pending.push({ action, remaining: times, lose: true });
+  }
+
+  /** Run `callback` when the next call of `action` arrives, before it takes effect. */
+  public onNext(action: string, callback: () => void | Promise<void>): void {
+    this.pending.push({ action, remaining: 1, onCall: callback });
+  }
+
+  /** Stop the server. */
+  public async stop(): Promise<void> {
+    this.lost.forEach((release) => release());
+    await this.stub.stop();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // State helpers for tests and the CloudFormation simulator
+
+  /** Create a user as CloudFormation would (AWS::IAM::User), with the given tags. */
+  public createUser(userName: string, path = '/', tags: Record<string, string> = {}): ModelUser {
+    const user = this.iamCreateUser(userName, path, tags);
+    return user;
+  }
+
+  /** The devices this model holds that carry `tag` = `value`. */
+  public devicesTagged(tag: string, value: string): ModelDevice[] {
+    return [...this.devices.values()].filter((d) => d.tags.get(tag) === value);
+  }
+
+  /** A secret by name or ARN, undefined when it does not exist (deleted with recovery: still exists). */
+  public secret(id: string): ModelSecret | undefined {
+    return this.findSecret(id);
+  }
+
+  /** The AWSCURRENT value of a secret. */
+  public currentValue(id: string): string | undefined {
+    const secret = this.findSecret(id);
+    return secret ? [...secret.versions.values()].find((v) => v.stages.has('AWSCURRENT'))?.secretString : undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Dispatch
+
+  private async handle(request: StubRequest): Promise<StubResponse> {
+    if (request.path.startsWith('/cloudformation-response')) {
+      return this.onResponse(request);
+    }
+    const service = request.service || (request.headers['x-amz-target'] ? 'secretsmanager' : 'iam');
+    this.callCounts.set(request.action, (this.callCounts.get(request.action) ?? 0) + 1);
+    if (!this.takeToken(service)) {
+      this.throttled++;
+      return service === 'secretsmanager'
+        ? jsonError('ThrottlingException', 'Rate exceeded', 400)
+        : queryError('Throttling', 'Rate exceeded', 400);
+    }
+    const fault = this.takeFault(request.action);
+    if (fault?.onCall) {
+      await fault.onCall();
+    }
+    if (fault?.error) {
+      return service === 'secretsmanager'
+        ? jsonError(fault.error.code, fault.error.message, fault.error.status)
+        : queryError(fault.error.code, fault.error.message, fault.error.status);
+    }
+    let answer: StubResponse;
+    try {
+      answer = service === 'secretsmanager' ? this.secretsManager(request)
+        : service === 'cloudformation' ? this.cloudFormation(request)
+          : this.iam(request);
+    } catch (err) {
+      if (!(err instanceof ModelError)) {
+        throw err;
+      }
+      answer = service === 'secretsmanager' ? jsonError(err.code, err.message, err.status) : queryError(err.code, err.message, err.status);
+    }
+    if (fault?.lose) {
+      // Applied, but the answer never comes: the connection stays open until the client gives up.
+      return new Promise<StubResponse>((resolve) => this.lost.push(() => resolve({ status: 500, body: 'lost' })));
+    }
+    if (fault?.delayMs) {
+      await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    }
+    return answer;
+  }
+
+  /** The custom resource responses go to the simulator (set by it); the model only acknowledges them. */
+  public onCustomResourceResponse: (body: string) => StubResponse = () => ({ status: 200 });
+
+  private onResponse(request: StubRequest): StubResponse {
+    return this.onCustomResourceResponse(request.body);
+  }
+
+  private takeFault(action: string): PendingFault | undefined {
+    const index = this.pending.findIndex((f) => f.action === action && f.remaining > 0);
+    if (index < 0) {
+      return undefined;
+    }
+    const fault = this.pending[index];
+    fault.remaining--;
+    if (fault.remaining === 0) {
+      this.pending.splice(index, 1);
+    }
+    return fault;
+  }
+
+  /** A token bucket per service: `rate` tokens per second, at most `rate` stored (one second's burst). */
+  private takeToken(service: string): boolean {
+    const rate = this.faults.ratePerSecond?.[service as 'iam'];
+    if (!rate) {
+      return true;
+    }
+    const now = Date.now();
+    const bucket = this.buckets.get(service) ?? { tokens: rate, last: now };
+    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.last) / 1000) * rate);
+    bucket.last = now;
+    this.buckets.set(service, bucket);
+    if (bucket.tokens < 1) {
+      return false;
+    }
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // IAM (Query protocol)
+
+  private iam(request: StubRequest): StubResponse {
+    const p = request.params;
+    const action = request.action;
+    const ok = (inner = '') => queryResult('iam', action, inner);
+    switch (action) {
+      case 'CreateUser': {
+        const user = this.iamCreateUser(p.UserName, p.Path ?? '/', tagsOf(p));
+        return ok(`<User>${userXml(user)}</User>`);
+      }
+      case 'GetUser':
+        return ok(`<User>${userXml(this.user(p.UserName))}</User>`);
+      case 'DeleteUser': {
+        const user = this.user(p.UserName);
+        if (user.accessKeys.length > 0 || user.hasLoginProfile || [...this.devices.values()].some((d) => d.user === user.userName)) {
+          throw new ModelError('DeleteConflict', 'Cannot delete entity, must delete access keys, login profile and MFA devices first.', 409);
+        }
+        this.users.delete(user.userName.toLowerCase());
+        return ok();
+      }
+      case 'CreateVirtualMFADevice': {
+        const path = p.Path ?? '/';
+        const name = p.VirtualMFADeviceName;
+        checkName('VirtualMFADeviceName', name, 226);
+        const serialNumber = `arn:aws:iam::${MODEL_ACCOUNT}:mfa${path}${name}`;
+        // IAM names are unique case-insensitively, across paths.
+        if ([...this.devices.values()].some((d) => d.name.toLowerCase() === name.toLowerCase())) {
+          throw new ModelError('EntityAlreadyExists', 'MFADevice entity at the same path and name already exists.', 409);
+        }
+        // IAM's seed: 40 random bytes in base32 (64 characters).
+        const seed = new OTPAuth.Secret({ size: 40 }).base32;
+        const device: ModelDevice = { serialNumber, name, path, seed, tags: new Map(Object.entries(tagsOf(p))) };
+        this.devices.set(serialNumber.toLowerCase(), device);
+        return ok(`<VirtualMFADevice><SerialNumber>${xmlEscape(serialNumber)}</SerialNumber>`
+          + `<Base32StringSeed>${Buffer.from(seed, 'ascii').toString('base64')}</Base32StringSeed>`
+          + `<QRCodePNG>${Buffer.from('png').toString('base64')}</QRCodePNG>${tagsXml(device.tags)}</VirtualMFADevice>`);
+      }
+      case 'EnableMFADevice': {
+        const user = this.user(p.UserName);
+        const device = this.devices.get(String(p.SerialNumber).toLowerCase());
+        if (!device) {
+          throw new ModelError('NoSuchEntity', `MFA device with serial number ${p.SerialNumber} does not exist.`, 404);
+        }
+        if (device.user) {
+          throw new ModelError('EntityAlreadyExists', 'MFA Device is already in use.', 409);
+        }
+        if ([...this.devices.values()].filter((d) => d.user === user.userName).length >= 8) {
+          throw new ModelError('LimitExceeded', 'Cannot exceed quota for MFADevicesPerUser: 8', 409);
+        }
+        if (!codesValid(device.seed, p.AuthenticationCode1, p.AuthenticationCode2, this.now())) {
+          throw new ModelError('InvalidAuthenticationCode', 'Authentication code for device is not valid.', 403);
+        }
+        device.user = user.userName;
+        device.enableDate = new Date(this.now());
+        return ok();
+      }
+      case 'DeactivateMFADevice': {
+        const user = this.user(p.UserName);
+        const device = this.devices.get(String(p.SerialNumber).toLowerCase());
+        if (!device || device.user !== user.userName) {
+          throw new ModelError('NoSuchEntity', `MFA Device with serial number ${p.SerialNumber} does not exist for user ${p.UserName}.`, 404);
+        }
+        device.user = undefined;
+        device.enableDate = undefined;
+        return ok();
+      }
+      case 'DeleteVirtualMFADevice': {
+        const device = this.devices.get(String(p.SerialNumber).toLowerCase());
+        if (!device) {
+          throw new ModelError('NoSuchEntity', `VirtualMFADevice with serial number ${p.SerialNumber} doesn't exist.`, 404);
+        }
+        if (device.user) {
+          throw new ModelError('DeleteConflict', 'MFA Device is still in use', 409);
+        }
+        this.devices.delete(device.serialNumber.toLowerCase());
+        return ok();
+      }
+      case 'ListMFADevices': {
+        const user = this.user(p.UserName);
+        const devices = [...this.devices.values()].filter((d) => d.user === user.userName);
+        return ok(`<MFADevices>${devices.map((d) => `<member><UserName>${xmlEscape(user.userName)}</UserName><SerialNumber>`
+          + `${xmlEscape(d.serialNumber)}</SerialNumber><EnableDate>${d.enableDate!.toISOString()}</EnableDate></member>`).join('')}`
+          + '</MFADevices><IsTruncated>false</IsTruncated>');
+      }
+      case 'ListVirtualMFADevices': {
+        const status = p.AssignmentStatus ?? 'Any';
+        const devices = [...this.devices.values()].filter((d) => status === 'Any' || (status === 'Assigned') === (d.user !== undefined));
+        return ok(`<VirtualMFADevices>${devices.map((d) => `<member><SerialNumber>${xmlEscape(d.serialNumber)}</SerialNumber>`
+          + (d.user ? `<User>${userXml(this.user(d.user))}</User><EnableDate>${d.enableDate!.toISOString()}</EnableDate>` : '')
+          + '</member>').join('')}</VirtualMFADevices><IsTruncated>false</IsTruncated>`);
+      }
+      case 'ListMFADeviceTags': {
+        const device = this.devices.get(String(p.SerialNumber).toLowerCase());
+        if (!device) {
+          throw new ModelError('NoSuchEntity', `MFA device with serial number ${p.SerialNumber} doesn't exist.`, 404);
+        }
+        return ok(`${tagsXml(device.tags)}<IsTruncated>false</IsTruncated>`);
+      }
+      case 'TagMFADevice': {
+        const device = this.devices.get(String(p.SerialNumber).toLowerCase());
+        if (!device) {
+          throw new ModelError('NoSuchEntity', `MFA device with serial number ${p.SerialNumber} doesn't exist.`, 404);
+        }
+        Object.entries(tagsOf(p)).forEach(([k, v]) => device.tags.set(k, v));
+        return ok();
+      }
+      case 'CreateAccessKey': {
+        const user = this.user(p.UserName);
+        if (user.accessKeys.length >= 2) {
+          throw new ModelError('LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2', 409);
+        }
+        const key = {
+          accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+          secretAccessKey: randomBytes(30).toString('base64').slice(0, 40),
+          status: 'Active' as const,
+          createDate: new Date(),
+        };
+        user.accessKeys.push(key);
+        return ok(`<AccessKey><UserName>${xmlEscape(user.userName)}</UserName><AccessKeyId>${key.accessKeyId}</AccessKeyId>`
+          + `<Status>Active</Status><SecretAccessKey>${xmlEscape(key.secretAccessKey)}</SecretAccessKey>`
+          + `<CreateDate>${key.createDate.toISOString()}</CreateDate></AccessKey>`);
+      }
+      case 'ListAccessKeys': {
+        const user = this.user(p.UserName);
+        return ok(`<AccessKeyMetadata>${user.accessKeys.map((k) => `<member><UserName>${xmlEscape(user.userName)}</UserName>`
+          + `<AccessKeyId>${k.accessKeyId}</AccessKeyId><Status>${k.status}</Status><CreateDate>${k.createDate.toISOString()}</CreateDate>`
+          + '</member>').join('')}</AccessKeyMetadata><IsTruncated>false</IsTruncated>`);
+      }
+      case 'DeleteAccessKey': {
+        const user = this.user(p.UserName);
+        const index = user.accessKeys.findIndex((k) => k.accessKeyId === p.AccessKeyId);
+        if (index < 0) {
+          throw new ModelError('NoSuchEntity', `The Access Key with id ${p.AccessKeyId} cannot be found.`, 404);
+        }
+        user.accessKeys.splice(index, 1);
+        return ok();
+      }
+      default:
+        throw new ModelError('InvalidAction', `The model does not implement IAM ${action}.`);
+    }
+  }
+
+  private iamCreateUser(userName: string, path: string, tags: Record<string, string>): ModelUser {
+    checkName('UserName', userName, 64);
+    if (this.users.has(userName.toLowerCase())) {
+      throw new ModelError('EntityAlreadyExists', `User with name ${userName} already exists.`, 409);
+    }
+    const user: ModelUser = {
+      userName, path, arn: `arn:aws:iam::${MODEL_ACCOUNT}:user${path}${userName}`, tags: new Map(Object.entries(tags)), accessKeys: [], hasLoginProfile: false,
+    };
+    this.users.set(userName.toLowerCase(), user);
+    return user;
+  }
+
+  private user(userName: string): ModelUser {
+    const user = this.users.get(String(userName ?? '').toLowerCase());
+    if (!user) {
+      throw new ModelError('NoSuchEntity', `The user with name ${userName} cannot be found.`, 404);
+    }
+    return user;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Secrets Manager (JSON protocol)
+
+  private secretsManager(request: StubRequest): StubResponse {
+    const p = request.params;
+    switch (request.action) {
+      case 'CreateSecret': {
+        const existing = this.findSecret(p.Name);
+        if (existing?.deletedDate) {
+          throw new ModelError('InvalidRequestException',
+            'You can\'t create this secret because a secret with this name is already scheduled for deletion.');
+        }
+        if (existing) {
+          throw new ModelError('ResourceExistsException', `The operation failed because the secret ${p.Name} already exists.`);
+        }
+        const secret: ModelSecret = {
+          arn: `arn:aws:secretsmanager:${MODEL_REGION}:${MODEL_ACCOUNT}:secret:${p.Name}-${randomBytes(3).toString('hex').slice(0, 6)}`,
+          name: p.Name,
+          tags: new Map((p.Tags ?? []).map((t: { Key: string; Value: string }) => [t.Key, t.Value])),
+          kmsKeyId: p.KmsKeyId,
+          versions: new Map(),
+        };
+        this.secrets.set(secret.arn, secret);
+        let versionId: string | undefined;
+        if (p.SecretString !== undefined) {
+          versionId = this.putVersion(secret, p.SecretString, p.ClientRequestToken ?? randomUUID());
+        }
+        return jsonResult({ ARN: secret.arn, Name: secret.name, ...(versionId ? { VersionId: versionId } : {}) });
+      }
+      case 'PutResourcePolicy': {
+        const secret = this.liveSecret(p.SecretId);
+        try {
+          JSON.parse(p.ResourcePolicy);
+        } catch {
+          throw new ModelError('MalformedPolicyDocumentException', 'You provided a resource-based policy with syntax errors.');
+        }
+        secret.policy = p.ResourcePolicy;
+        return jsonResult({ ARN: secret.arn, Name: secret.name });
+      }
+      case 'GetResourcePolicy': {
+        const secret = this.liveSecret(p.SecretId);
+        return jsonResult({ ARN: secret.arn, Name: secret.name, ...(secret.policy ? { ResourcePolicy: secret.policy } : {}) });
+      }
+      case 'PutSecretValue': {
+        const secret = this.liveSecret(p.SecretId);
+        const versionId = this.putVersion(secret, p.SecretString, p.ClientRequestToken ?? randomUUID());
+        return jsonResult({ ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: [...secret.versions.get(versionId)!.stages] });
+      }
+      case 'GetSecretValue': {
+        const secret = this.liveSecret(p.SecretId);
+        const version = p.VersionId
+          ? secret.versions.get(p.VersionId)
+          : [...secret.versions.values()].find((v) => v.stages.has(p.VersionStage ?? 'AWSCURRENT'));
+        if (!version) {
+          throw new ModelError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret value for '
+            + (p.VersionId ? `VersionId: ${p.VersionId}` : `staging label: ${p.VersionStage ?? 'AWSCURRENT'}`));
+        }
+        return jsonResult({
+          ARN: secret.arn, Name: secret.name, VersionId: version.versionId, VersionStages: [...version.stages], SecretString: version.secretString,
+        });
+      }
+      case 'DescribeSecret': {
+        const secret = this.findSecret(p.SecretId);
+        if (!secret) {
+          throw new ModelError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret.');
+        }
+        return jsonResult({
+          ARN: secret.arn,
+          Name: secret.name,
+          ...(secret.kmsKeyId ? { KmsKeyId: secret.kmsKeyId } : {}),
+          Tags: [...secret.tags].map(([Key, Value]) => ({ Key, Value })),
+          VersionIdsToStages: Object.fromEntries([...secret.versions.values()].filter((v) => v.stages.size > 0)
+            .map((v) => [v.versionId, [...v.stages]])),
+          ...(secret.deletedDate ? { DeletedDate: secret.deletedDate.getTime() / 1000 } : {}),
+        });
+      }
+      case 'ListSecretVersionIds': {
+        const secret = this.liveSecret(p.SecretId);
+        return jsonResult({
+          ARN: secret.arn,
+          Name: secret.name,
+          Versions: [...secret.versions.values()].filter((v) => p.IncludeDeprecated || v.stages.size > 0)
+            .map((v) => ({ VersionId: v.versionId, VersionStages: [...v.stages], CreatedDate: v.created / 1000 })),
+        });
+      }
+      case 'DeleteSecret': {
+        const secret = this.findSecret(p.SecretId);
+        if (!secret) {
+          throw new ModelError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret.');
+        }
+        if (p.ForceDeleteWithoutRecovery && p.RecoveryWindowInDays !== undefined) {
+          throw new ModelError('InvalidParameterException', 'You can\'t use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.');
+        }
+        const deletionDate = new Date();
+        if (p.ForceDeleteWithoutRecovery) {
+          // Gone at once, with every version and label. (AWS deletes asynchronously; the name may stay taken for a short while.)
+          this.secrets.delete(secret.arn);
+        } else {
+          secret.deletedDate = deletionDate;
+        }
+        return jsonResult({ ARN: secret.arn, Name: secret.name, DeletionDate: deletionDate.getTime() / 1000 });
+      }
+      case 'RestoreSecret': {
+        const secret = this.findSecret(p.SecretId);
+        if (!secret) {
+          throw new ModelError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret.');
+        }
+        secret.deletedDate = undefined;
+        return jsonResult({ ARN: secret.arn, Name: secret.name });
+      }
+      default:
+        throw new ModelError('InvalidRequestException', `The model does not implement Secrets Manager ${request.action}.`);
+    }
+  }
+
+  /**
+   * PutSecretValue's versioning: a new version gets AWSCURRENT, the version that had it gets AWSPREVIOUS (and loses
+   * AWSCURRENT); the version that had AWSPREVIOUS keeps no label but stays readable by VersionId. A repeated
+   * ClientRequestToken with the same value is a no-op; with another value it fails.
+   */
+  private putVersion(secret: ModelSecret, secretString: string, token: string): string {
+    const existing = secret.versions.get(token);
+    if (existing) {
+      if (existing.secretString !== secretString) {
+        throw new ModelError('ResourceExistsException', 'You can\'t modify an existing version, you can only create a new version.');
+      }
+      return token;
+    }
+    for (const version of secret.versions.values()) {
+      version.stages.delete('AWSPREVIOUS');
+    }
+    for (const version of secret.versions.values()) {
+      if (version.stages.delete('AWSCURRENT')) {
+        version.stages.add('AWSPREVIOUS');
+      }
+    }
+    secret.versions.set(token, { versionId: token, secretString, stages: new Set(['AWSCURRENT']), created: Date.now() });
+    return token;
+  }
+
+  /** A secret by name, full ARN or partial ARN (without the random suffix). */
+  private findSecret(id: string): ModelSecret | undefined {
+    const text = String(id ?? '');
+    return this.secrets.get(text)
+      ?? [...this.secrets.values()].find((s) => s.name === text || s.arn.replace(/-[0-9a-f]{6}$/, '') === text);
+  }
+
+  private liveSecret(id: string): ModelSecret {
+    const secret = this.findSecret(id);
+    if (!secret) {
+      throw new ModelError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret.');
+    }
+    if (secret.deletedDate) {
+      throw new ModelError('InvalidRequestException', 'You can\'t perform this operation on the secret because it was marked for deletion.');
+    }
+    return secret;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // CloudFormation (Query protocol): the reads the handler makes of its own stack
+
+  /** Add a stack to the model (the simulator drives its status, template and resources). */
+  public addStack(stackName: string, template: ModelStack['template'], parameters: Record<string, string> = {}): ModelStack {
+    const stackId = `arn:aws:cloudformation:${MODEL_REGION}:${MODEL_ACCOUNT}:stack/${stackName}/${randomUUID()}`;
+    const stack: ModelStack = { stackId, stackName, status: 'CREATE_IN_PROGRESS', template, parameters: new Map(Object.entries(parameters)), resources: new Map() };
+    this.stacks.set(stackId, stack);
+    return stack;
+  }
+
+  private stack(name: string): ModelStack {
+    const stack = this.stacks.get(name) ?? [...this.stacks.values()].find((s) => s.stackName === name && !s.status.startsWith('DELETE_COMPLETE'));
+    if (!stack) {
+      throw new ModelError('ValidationError', `Stack with id ${name} does not exist`);
+    }
+    return stack;
+  }
+
+  private cloudFormation(request: StubRequest): StubResponse {
+    const p = request.params;
+    const ok = (inner: string) => queryResult('cloudformation', request.action, inner);
+    switch (request.action) {
+      case 'DescribeStacks': {
+        const stack = this.stack(p.StackName);
+        return ok(`<Stacks><member><StackName>${stack.stackName}</StackName><StackId>${stack.stackId}</StackId>`
+          + `<CreationTime>${new Date().toISOString()}</CreationTime><StackStatus>${stack.status}</StackStatus><Parameters>`
+          + [...stack.parameters].map(([k, v]) => `<member><ParameterKey>${xmlEscape(k)}</ParameterKey><ParameterValue>${xmlEscape(v)}</ParameterValue></member>`).join('')
+          + '</Parameters></member></Stacks>');
+      }
+      case 'DescribeStackResource': {
+        const stack = this.stack(p.StackName);
+        const resource = stack.resources.get(p.LogicalResourceId);
+        if (!resource) {
+          throw new ModelError('ValidationError', `Resource ${p.LogicalResourceId} does not exist for stack ${stack.stackName}`);
+        }
+        return ok(`<StackResourceDetail><StackName>${stack.stackName}</StackName><StackId>${stack.stackId}</StackId>`
+          + `<LogicalResourceId>${xmlEscape(resource.logicalId)}</LogicalResourceId>`
+          + (resource.physicalId ? `<PhysicalResourceId>${xmlEscape(resource.physicalId)}</PhysicalResourceId>` : '')
+          + `<ResourceType>${xmlEscape(resource.type)}</ResourceType><LastUpdatedTimestamp>${new Date().toISOString()}</LastUpdatedTimestamp>`
+          + `<ResourceStatus>${resource.status}</ResourceStatus></StackResourceDetail>`);
+      }
+      case 'ListStackResources': {
+        // CloudFormation pages the summaries (100 per page here).
+        const stack = this.stack(p.StackName);
+        const start = Number(p.NextToken ?? 0);
+        const page = [...stack.resources.values()].slice(start, start + 100);
+        const next = start + 100 < stack.resources.size ? `<NextToken>${start + 100}</NextToken>` : '';
+        return ok(`${next}<StackResourceSummaries>${page.map((r) => `<member><LogicalResourceId>${xmlEscape(r.logicalId)}</LogicalResourceId>`
+          + (r.physicalId ? `<PhysicalResourceId>${xmlEscape(r.physicalId)}</PhysicalResourceId>` : '')
+          + `<ResourceType>${xmlEscape(r.type)}</ResourceType><LastUpdatedTimestamp>${new Date().toISOString()}</LastUpdatedTimestamp>`
+          + `<ResourceStatus>${r.status}</ResourceStatus></member>`).join('')}</StackResourceSummaries>`);
+      }
+      case 'GetTemplate': {
+        const stack = this.stack(p.StackName);
+        return ok(`<TemplateBody>${xmlEscape(JSON.stringify(stack.template))}</TemplateBody>`
+          + '<StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable>');
+      }
+      default:
+        throw new ModelError('InvalidAction', `The model does not implement CloudFormation ${request.action}.`);
+    }
+  }
+}
+
+/** IAM's name rule: 1 to max characters of [\w+=,.@-]. */
+function checkName(field: string, name: unknown, max: number): void {
+  if (typeof name !== 'string' || !new RegExp(`^[\\w+=,.@-]{1,${max}}$`).test(name)) {
+    throw new ModelError('ValidationError', `1 validation error detected: Value '${String(name)}' at '${field}' failed to satisfy constraint.`);
+  }
+}
+
+/** IAM's Query encoding of Tags: Tags.member.N.Key / Value. */
+function tagsOf(params: Record<string, string>): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (let i = 1; params[`Tags.member.${i}.Key`] !== undefined; i++) {
+    tags[params[`Tags.member.${i}.Key`]] = params[`Tags.member.${i}.Value`] ?? '';
+  }
+  return tags;
+}
+
+function tagsXml(tags: Map<string, string>): string {
+  return `<Tags>${[...tags].map(([k, v]) => `<member><Key>${xmlEscape(k)}</Key><Value>${xmlEscape(v)}</Value></member>`).join('')}</Tags>`;
+}
+
+function userXml(user: ModelUser): string {
+  return `<Path>${xmlEscape(user.path)}</Path><UserName>${xmlEscape(user.userName)}</UserName>`
+    + `<UserId>AIDA${createHash('sha1').update(user.userName).digest('hex').slice(0, 16).toUpperCase()}</UserId>`
+    + `<Arn>${xmlEscape(user.arn)}</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate>${user.tags.size ? tagsXml(user.tags) : ''}`;
+}
+
+/**
+ * IAM accepts two consecutive codes of the device (EnableMFADevice); the model accepts the pair for the current step
+ * or one step either side, for clock skew.
+ */
+function codesValid(seed: string, code1: string, code2: string, nowMs: number): boolean {
+  return [-30_000, 0, 30_000].some((skew) => {
+    const [a, b] = consecutiveCodes(seed, nowMs + skew);
+    return a === code1 && b === code2;
+  });
+}
