@@ -216,30 +216,6 @@ export interface UserCleanupResourceProperties {
   readonly UserName: string;
 }
 
-/**
- * The resource properties of `Custom::VirtualMfaDevice` that the handler (lib/handler) reads (DECISIONS 3): the seed
- * lives in a secret the handler creates (`SeedSecretName`), locks with `SeedSecretPolicy` before it holds a value, and
- * deletes for good with the device. They replace `VirtualMfaDeviceResourceProperties` when the construct emits them.
- */
-export interface VirtualMfaDeviceHandlerProperties {
-  readonly UserName: string;
-  readonly DeviceName: string;
-  readonly Path: string;
-  readonly Enable: 'true' | 'false';
-  /** The name of the seed secret; changes whenever the serial changes, so that a replacement gets its own secret. */
-  readonly SeedSecretName: string;
-  /** The seed secret's resource policy (a policy document). */
-  readonly SeedSecretPolicy: Record<string, unknown>;
-  /** The KMS key of the seed secret. */
-  readonly KmsKeyId?: string;
-}
-
-/** The response `Data` the handler gives `Custom::VirtualMfaDevice`. */
-export interface VirtualMfaDeviceHandlerData extends VirtualMfaDeviceResourceData {
-  /** The ARN of the seed secret ('' when its owner deleted it with `mfa-setup --forget`). */
-  readonly SeedSecretArn: string;
-}
-
 /** The response `Data` of `Custom::VirtualMfaDevice`, its `Fn::GetAtt` attributes. */
 export interface VirtualMfaDeviceResourceData {
   readonly SerialNumber: string;
