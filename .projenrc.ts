@@ -175,6 +175,17 @@ if (bundle) {
   bench.spawn(bundle);
 }
 bench.exec('node --expose-gc -r ts-node/register/transpile-only bench/synth.ts', { receiveArgs: true });
+// The device handler at scale (BENCHMARK.md): devices created and deleted at once against the AWS model, IAM throttled
+// at 10 requests per second. Not part of npm run bench (it takes about 15 minutes at 1000 devices):
+// `npm run bench:handler` (`-- --quick` for 100 devices, `-- --devices N`).
+const benchHandler = project.addTask('bench:handler', {
+  description: 'Scale benchmark of the device handler: 1000 devices at once, IAM throttled at 10 requests/s (see BENCHMARK.md)',
+  env: { TS_NODE_PREFER_TS_EXTS: 'true', AWS_EC2_METADATA_DISABLED: 'true' },
+});
+if (bundle) {
+  benchHandler.spawn(bundle);
+}
+benchHandler.exec('node -r ts-node/register/transpile-only bench/handler-scale.ts', { receiveArgs: true });
 example.exec('ts-node --transpile-only --prefer-ts-exts packages/mfa-profile/src/mfa-profile.ts write --template cdk.out/MfaDelegationExample.template.json '
   + '--account 111111111111 --print');
 
