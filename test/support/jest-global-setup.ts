@@ -9,6 +9,8 @@ import * as path from 'path';
  */
 export default function globalSetup(): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-mfa-delegation-jest-'));
+  // As /tmp: every user may enter it and make folders in it (tests run the CLI as an unprivileged user).
+  fs.chmodSync(dir, 0o1777);
   process.env.CDK_MFA_DELEGATION_JEST_TMPDIR = dir;
   process.env.TMPDIR = dir;
 }
