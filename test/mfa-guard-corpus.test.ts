@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cfninc from 'aws-cdk-lib/cloudformation-include';
 import { IConstruct } from 'constructs';
-import { MfaDelegation, MfaRequiredRole, MfaRoleStackSet, MfaRoleStackSetTarget, MfaTeam, MfaUser } from '../lib';
+import { MfaDelegation, MfaRequiredRole, MfaRoleStackSet, MfaRoleStackSetTarget, MfaTeam, MfaUser, VirtualMfaDevice } from '../lib';
 import { ACCOUNT, ConcreteInputs, ConcreteTemplate } from './support/concrete-template';
 import { guardApp, guardFindings } from './support/guard';
 import { ADMINISTRATOR, simulate, SimulationRequest, WITH_MFA } from './support/iam-simulation';
@@ -410,7 +410,12 @@ const BYPASSES: BypassCase[] = [
     name: 'an existing user given to an MfaDelegation, widened by name in another stack',
     build: (app) => {
       const stack = stackOf(app);
-      new MfaDelegation(stack, 'Bob', { user: iam.User.fromUserName(stack, 'Existing', 'bob'), roleName: 'bob-role', accessKey: false });
+      new MfaDelegation(stack, 'Bob', {
+        user: iam.User.fromUserName(stack, 'Existing', 'bob'),
+        mfaDevice: VirtualMfaDevice.fromSerialNumber(stack, 'Token', 'GAHT12345678'),
+        roleName: 'bob-role',
+        accessKey: false,
+      });
       const other = stackOf(app, 'Other');
       iam.User.fromUserName(other, 'Bob', 'bob').addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:*'], resources: ['*'] }));
     },
