@@ -1,5 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import { builtinModules } from 'module';
 import * as path from 'path';
 import { PACKAGE } from './support/cli';
 
@@ -26,6 +27,20 @@ describe('the mfa-profile package', () => {
   test('depends on nothing of the construct library', () => {
     expect(Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })).not.toContain('cdk-mfa-delegation');
     expect(Object.keys(manifest.dependencies).filter((d) => d.startsWith('aws-cdk') || d === 'constructs')).toEqual([]);
+  });
+
+  test('declares every package its sources load, and no package they do not', () => {
+    // GIVEN every module the sources name: static imports, `import('…')` types and the AWS SDK clients loaded on call
+    const named = fs.readdirSync(path.join(PACKAGE, 'src')).filter((f) => f.endsWith('.ts')).flatMap((f) => {
+      const text = fs.readFileSync(path.join(PACKAGE, 'src', f), 'utf8');
+      return [...text.matchAll(/(?:from |import\(|load<[^>]*>\()'([^'.][^']*)'/g)].map((m) => m[1]);
+    });
+    // WHEN reduced to packages (a scoped package has two parts), without Node.js's own modules
+    const packages = new Set(named.map((id) => id.split('/').slice(0, id.startsWith('@') ? 2 : 1).join('/'))
+      .filter((id) => !builtinModules.includes(id) && !id.startsWith('node:')));
+    // THEN they are exactly the dependencies: a package found only through another one's dependencies may be missing
+    // from a user's install (npm does not promise to hoist it)
+    expect([...packages].sort()).toEqual(Object.keys(manifest.dependencies).sort());
   });
 
   test('bundles the contract module instead of requiring it from the library', () => {
