@@ -8,7 +8,7 @@ import { MfaUser } from './mfa-user';
 import { accountRoleOutput, accountRoleStatement, acknowledgeAccountRole, validateAccountRole } from './private/account-role-grants';
 import { outputPrefixOf } from './private/output-prefix';
 import { validateSessionName } from './private/session-revocation';
-import { validateIamName } from './private/validation';
+import { validateProfileName } from './private/validation';
 import { IMfaDevice, VirtualMfaDevice } from './virtual-mfa-device';
 
 /**
@@ -131,13 +131,15 @@ export interface MfaDelegationProps {
 
   /**
    * The suggested name of the AWS profile that assumes the role (`[profile NAME]` with `role_arn` and `mfa_serial`).
+   * Not `default`, which mfa-profile never takes over.
    *
    * @default 'mfa'
    */
   readonly profileName?: string;
 
   /**
-   * The suggested name of the AWS profile that holds the user's access key (the `source_profile`).
+   * The suggested name of the AWS profile that holds the user's access key (the `source_profile`). Not `default`,
+   * which mfa-profile never takes over: give one when the user is named `default`.
    *
    * @default - the user's name
    */
@@ -212,8 +214,11 @@ export class MfaDelegation extends Construct {
         + 'give one of them another outputPrefix');
     }
     delegations.set(this.outputPrefix, this);
-    validateIamName('profileName', props.profileName);
-    validateIamName('sourceProfileName', props.sourceProfileName);
+    validateProfileName('profileName', props.profileName);
+    validateProfileName('sourceProfileName', props.sourceProfileName);
+    if (props.sourceProfileName === undefined) {
+      validateProfileName('sourceProfileName', props.userName ?? props.user?.userName, ' (the user\'s name, its default)');
+    }
     // The role requires the session name to be the user's name, which STS takes at 2 to 64 characters.
     if (props.trustedAccount === undefined) {
       if (props.userName !== undefined) {

@@ -18,7 +18,7 @@ import { validateSessionName } from './private/session-revocation';
 import { teamRoleTagKey } from './private/team-role-tag';
 import { CLOUDFORMATION_LIMITS, IAM_LIMITS, checkTemplate, renderTemplate } from './private/template-limits';
 import { userCleanup } from './private/user-cleanup';
-import { validateMfaSerial } from './private/validation';
+import { validateMfaSerial, validateProfileName } from './private/validation';
 import { VirtualMfaDevice } from './virtual-mfa-device';
 
 /**
@@ -78,7 +78,8 @@ export interface MfaTeamAccountRole extends MfaAccountRole {
 export interface MfaTeamMember {
   /**
    * The name of the member's IAM user: 1 to 64 characters of letters, digits and _+=.@- (no commas: the member's
-   * secrets are named after it), unique in the team regardless of case.
+   * secrets are named after it), unique in the team regardless of case. Not `default`: it names the member's source
+   * profile too, and mfa-profile never takes over the default profile.
    */
   readonly userName: string;
 
@@ -697,6 +698,7 @@ function validateMembers(members: readonly MfaTeamMember[], roles: ReadonlyArray
   for (const member of members) {
     validateTeamName('The userName of a team member', member.userName);
     validateSessionName(`The userName of team member ${member.userName}`, member.userName);
+    validateProfileName('The userName of a team member', member.userName, ' (it names the member\'s source profile too)');
     const clash = seen.get(member.userName.toLowerCase());
     if (clash !== undefined) {
       throw new Error(`The team members '${clash}' and '${member.userName}' have the same userName regardless of case, and IAM user names `

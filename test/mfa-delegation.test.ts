@@ -227,6 +227,30 @@ describe('MfaDelegation', () => {
       "sourceProfileName must be 1 to 64 characters of letters, digits and _+=,.@- but got '[keys]'");
   });
 
+  test('fails with the profile name default, which mfa-profile never takes over', () => {
+    expect(() => new MfaDelegation(newStack(), 'Toolkit', { profileName: 'default' })).toThrow(
+      "profileName is 'default', the profile every AWS tool uses when none is named, which mfa-profile never takes over: choose any other name");
+  });
+
+  test('fails with the source profile name default, which mfa-profile never takes over', () => {
+    expect(() => new MfaDelegation(newStack(), 'Toolkit', { sourceProfileName: 'default' })).toThrow(
+      "sourceProfileName is 'default', the profile every AWS tool uses when none is named, which mfa-profile never takes over: choose any other name");
+  });
+
+  test('fails for a user named default without a source profile name, since the source profile is named after the user', () => {
+    const message = "sourceProfileName is 'default' (the user's name, its default), the profile every AWS tool uses when none is named, "
+      + 'which mfa-profile never takes over: choose any other name';
+    expect(() => new MfaDelegation(newStack(), 'Toolkit', { userName: 'default' })).toThrow(message);
+    const stack = newStack();
+    expect(() => new MfaDelegation(stack, 'Toolkit', { user: iam.User.fromUserName(stack, 'Default', 'default') })).toThrow(message);
+  });
+
+  test('a user named default may have a source profile of another name', () => {
+    const stack = newStack();
+    new MfaDelegation(stack, 'Toolkit', { userName: 'default', sourceProfileName: 'default-keys' });
+    Template.fromStack(stack).hasOutput('ToolkitMfaSourceProfile', { Value: 'default-keys' });
+  });
+
   test('fails with an existing user and a user name', () => {
     const stack = newStack();
     expect(() => new MfaDelegation(stack, 'Toolkit', { user: iam.User.fromUserName(stack, 'A', 'alice'), userName: 'bob' })).toThrow(

@@ -600,6 +600,9 @@ describe('MfaTeam', () => {
         "The team roles 'admin' and 'Admin' have the same name regardless of case: give each role its own name"],
       ['a member name with a comma', { members: [{ userName: 'smith,john', roles: ['admin'] }] },
         "The userName of a team member must be 1 to 64 characters of letters, digits and _+=.@- but got 'smith,john'"],
+      ['a member named default, which would name its source profile default too', { members: [{ userName: 'default', roles: ['admin'] }] },
+        "The userName of a team member is 'default' (it names the member's source profile too), the profile every AWS tool uses when none is named, "
+        + 'which mfa-profile never takes over: choose any other name'],
       ['two members whose names differ in case only', { members: [{ userName: 'alice', roles: ['admin'] }, { userName: 'ALICE', roles: ['admin'] }] },
         "The team members 'alice' and 'ALICE' have the same userName regardless of case, and IAM user names are unique regardless of case: list each member once"],
       ['a member without roles', { members: [{ userName: 'alice', roles: [] }] },

@@ -25,6 +25,19 @@ export function validateIamName(what: string, name: string | undefined, maxLengt
 }
 
 /**
+ * The name of an AWS profile that the stack outputs suggest to `mfa-profile`: an IAM-style name, and not `default`, the
+ * profile every AWS tool uses when none is named, which `mfa-profile` never takes over. `derived` says where a name
+ * that was not given comes from.
+ */
+export function validateProfileName(what: string, name: string | undefined, derived = ''): void {
+  validateIamName(what, name);
+  if (name === 'default') {
+    throw new Error(`${what} is 'default'${derived}, the profile every AWS tool uses when none is named, which mfa-profile never takes over: `
+      + 'choose any other name');
+  }
+}
+
+/**
  * An IAM path: 1 to 512 characters, starting and ending with `/`, printable ASCII in between.
  */
 export function validateIamPath(what: string, path: string | undefined): void {
