@@ -1,6 +1,7 @@
 import { IAspect, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ASSUME_ONLY_METADATA_KEY } from './contract';
+import { awsManagedPolicyName, KNOWN_AWS_MANAGED_POLICIES } from './private/aws-managed-policies';
 import { describeResource, GuardTemplate, loadAssembly, nameOf, ResourceRef, resourceOf, Target, World, WorldIndex } from './private/guard-templates';
 import {
   admitsAws, allows, coversAction, describePrincipal, describeValue, inspectDocument, isDenyWithoutMfa, isIntrinsic, isOpaque, isUnknown, MfaProblem,
@@ -67,7 +68,12 @@ interface Finding {
  *   role that AWS principals can assume (see `checkIdentityPolicies`).
  * - `MfaGuard::AssumeOnlyUserWidened`: a user that MfaUser, MfaDelegation or MfaTeam created or was given (marked
  *   assume-only in the template) gets anything but MFA-conditioned `sts:AssumeRole` (and `iam:ChangePassword` for a
- *   console user): a policy, managed policy, group or grant added anywhere in the app.
+ *   console user): a policy, managed policy, group or grant added anywhere in the app, and resource policies (also as
+ *   JSON strings) and Lambda permissions that name the user. The AWS managed policies that the threat model names
+ *   (AdministratorAccess, PowerUserAccess, ReadOnlyAccess, SecurityAudit, AWSCloudFormationReadOnlyAccess,
+ *   SecretsManagerReadWrite, AWSLambda_FullAccess) are known; any other managed policy that the app does not define is
+ *   `CannotEvaluate` on such a user. So is a policy, group addition or resource policy that names a user or principal
+ *   the guard cannot resolve (a parameter, an import of no export of the app, `user/*`), when the app has such users.
  * - `MfaGuard::TrustsWholeAccount`: a role whose trust lets every principal of an account in (its root, its id, `*`)
  *   with MFA but without narrowing it to named principals (`aws:PrincipalArn`).
  * - `MfaGuard::SecretInTemplate`: a secret-bearing attribute (`Fn::GetAtt [AccessKey, SecretAccessKey]`, ...) used as
@@ -174,6 +180,9 @@ function toViolation(finding: Finding): PolicyViolation {
 const CANNOT_EVALUATE_FIX = 'Write it as literal JSON (Fn::If is fine: both branches are checked; so is a JSON string), or acknowledge '
   + `${MfaGuard.CANNOT_EVALUATE} on the resource with the reason it is safe`;
 
+const UNREADABLE_MANAGED_POLICY_FIX = 'Grant the permissions to a role that the user assumes with MFA instead, define the managed policy in this app, '
+  + `or acknowledge ${MfaGuard.CANNOT_EVALUATE} on the resource with the reason the policy allows the user nothing but sts:AssumeRole with MFA`;
+
 /** An assume-only user: a resource of the world, or a name that only the templates' policies know. */
 interface AssumeOnlyUser {
   readonly ref?: ResourceRef;
@@ -181,14 +190,22 @@ interface AssumeOnlyUser {
   readonly consoleAccess: boolean;
   /** How the user is named in findings. */
   readonly label: string;
+  /**
+   * Stands for every assume-only user at once, matched by the users, groups and principals that MfaGuard cannot resolve
+   * (a parameter, an import of no export of the app, a wildcard): what would widen one is a CannotEvaluate finding.
+   */
+  readonly unresolved?: boolean;
 }
 
-/** An Allow statement of a resource policy (not a trust policy) with AWS principals. */
+/** An Allow statement of a resource policy (not a trust policy) with AWS principals, or a resource policy that cannot be read. */
 interface ResourceGrant {
   readonly ref: ResourceRef;
   readonly location: string;
+  /** 1-based; 0 for a policy that cannot be read. */
   readonly statementNumber: number;
-  readonly statement: any;
+  readonly statement?: any;
+  /** Why the policy cannot be read. */
+  readonly unknown?: string;
   readonly principals: Target[];
 }
 
@@ -219,8 +236,15 @@ class WorldCheck {
         this.checkPolicyResource(ref);
       }
     }
-    for (const user of this.assumeOnlyUsers()) {
+    const users = this.assumeOnlyUsers();
+    for (const user of users) {
       this.checkAssumeOnly(user);
+    }
+    if (users.length > 0) {
+      // Fail closed: what names a user that MfaGuard cannot resolve may name any of them.
+      const labels = users.map((u) => u.label);
+      const label = labels.length === 1 ? labels[0] : `${labels.slice(0, 3).join(', ')}${labels.length > 3 ? ` and ${labels.length - 3} more` : ''}`;
+      this.checkAssumeOnly({ unresolved: true, consoleAccess: users.every((u) => u.consoleAccess), label });
     }
     return this.findings;
   }
@@ -229,14 +253,14 @@ class WorldCheck {
     this.findings.push(finding);
   }
 
-  private unknown(ref: ResourceRef, location: string, what: string, unknown: string): void {
+  private unknown(ref: ResourceRef, location: string, what: string, unknown: string, fix = CANNOT_EVALUATE_FIX): void {
     this.add({
       rule: 'CannotEvaluate',
       template: ref.template,
       logicalId: ref.logicalId,
       location,
       description: `MfaGuard cannot evaluate ${what} of ${describeResource(ref)}: ${unknown}`,
-      fix: CANNOT_EVALUATE_FIX,
+      fix,
     });
   }
 
@@ -520,6 +544,9 @@ class WorldCheck {
   }
 
   private isUser(user: AssumeOnlyUser, target: Target): boolean {
+    if (user.unresolved) {
+      return mayNameUser(target);
+    }
     if (user.ref && this.index.is(target, user.ref)) {
       return true;
     }
@@ -547,7 +574,13 @@ class WorldCheck {
     for (const ref of this.index.resources('AWS::IAM::UserToGroupAddition')) {
       const properties = resourceOf(ref).Properties ?? {};
       if (this.index.targets(ref.template, properties.Users).some((t) => this.isUser(user, t))) {
-        groups.push({ target: this.index.target(ref.template, properties.GroupName), from: ref, location: 'Properties.GroupName' });
+        const group = this.index.target(ref.template, properties.GroupName);
+        if (user.unresolved) {
+          // A group is there to give its members permissions: one that an assume-only user may be added to is a widening.
+          this.widened(user, ref, 'Properties.Users', `adds it to the group ${describeTarget(group)}`);
+        } else {
+          groups.push({ target: group, from: ref, location: 'Properties.GroupName' });
+        }
       }
     }
     for (const { target, from, location } of groups) {
@@ -563,8 +596,9 @@ class WorldCheck {
   private checkResourcePolicyGrants(user: AssumeOnlyUser): void {
     for (const grant of this.resourcePolicyGrants()) {
       if (grant.principals.some((t) => this.isUser(user, t))) {
-        this.widened(user, grant.ref, grant.location,
-          `allows it ${describeGrant(grant.statement)} in statement ${grant.statementNumber} of its resource policy`);
+        this.widened(user, grant.ref, grant.location, grant.unknown !== undefined
+          ? `has a resource policy that MfaGuard cannot read (${grant.unknown}), which may allow it anything`
+          : `allows it ${describeGrant(grant.statement)} in statement ${grant.statementNumber} of its resource policy`);
       }
     }
   }
@@ -581,9 +615,14 @@ class WorldCheck {
           continue;
         }
         const ref = { template, logicalId };
-        for (const [location, document] of policyDocumentsIn(resource?.Properties, 'Properties')) {
-          const slots = statementSlots(document);
-          for (const slot of isUnknown(slots) ? [] : slots) {
+        for (const found of policyDocumentsIn(resource?.Properties, 'Properties')) {
+          const [location, document] = found;
+          const slots = isUnknown(document) ? document : statementSlots(document);
+          if (isUnknown(slots)) {
+            this.grants.push({ ref, location, statementNumber: 0, unknown: slots.unknown, principals: [{ unknown: slots.unknown }] });
+            continue;
+          }
+          for (const slot of slots) {
             for (const statement of slot.variants.filter((v) => allows(v) !== false)) {
               const principals = this.principalsOf(ref, statement);
               if (principals.length > 0) {
@@ -592,13 +631,20 @@ class WorldCheck {
             }
           }
         }
+        if (PERMISSION_TYPES.includes(resource?.Type)) {
+          // A Lambda permission is one statement of the function's resource policy, written as properties.
+          const { Action, Principal, FunctionName, LayerVersionArn } = resource.Properties ?? {};
+          const statement = { Effect: 'Allow', Action, Principal: { AWS: Principal }, Resource: FunctionName ?? LayerVersionArn };
+          this.grants.push({ ref, location: 'Properties.Principal', statementNumber: 1, statement, principals: this.index.targets(template, Principal) });
+        }
       }
     }
     return this.grants;
   }
 
+  /** The AWS principals of an Allow statement of a resource policy: `*` and NotPrincipal stand for everyone. */
   private principalsOf(ref: ResourceRef, statement: any): Target[] {
-    const aws = statement?.Principal?.AWS;
+    const aws = statement?.Principal === '*' || statement?.NotPrincipal !== undefined ? '*' : statement?.Principal?.AWS;
     return aws === undefined ? [] : this.index.targets(ref.template, aws);
   }
 
@@ -630,8 +676,18 @@ class WorldCheck {
         const name = resourceOf(policy).Properties?.ManagedPolicyName ?? policy.logicalId;
         this.checkAssumeOnlyDocument(user, policy, `managed policy ${describeResource(policy)} (${describeValue(name)})${through}`,
           resourceOf(policy).Properties?.PolicyDocument, 'Properties.PolicyDocument');
+        return;
+      }
+      const awsName = 'name' in target ? awsManagedPolicyName(target.text) : undefined;
+      const known = awsName === undefined ? undefined : KNOWN_AWS_MANAGED_POLICIES[awsName];
+      if (known) {
+        this.widened(user, holder, `Properties.ManagedPolicyArns.${i}`, `attaches the AWS managed policy ${awsName}${through}, which allows `
+          + `${known.allows} (${known.examples.join(', ')}, ...)`);
       } else {
-        this.widened(user, holder, `Properties.ManagedPolicyArns.${i}`, `attaches the managed policy ${describeTarget(target)}${through}, which MfaGuard cannot read`);
+        this.unknown(holder, `Properties.ManagedPolicyArns.${i}`, `the managed policy ${describeTarget(target)}, attached to the assume-only user `
+          + `${user.label}${through},`, awsName === undefined
+          ? 'it is not defined in this app, so MfaGuard cannot read it'
+          : 'MfaGuard does not know this AWS managed policy', UNREADABLE_MANAGED_POLICY_FIX);
       }
     });
   }
@@ -676,6 +732,20 @@ class WorldCheck {
   }
 
   private widened(user: AssumeOnlyUser, ref: ResourceRef, location: string, what: string): void {
+    if (user.unresolved) {
+      const where = describeResource(ref);
+      this.add({
+        rule: 'CannotEvaluate',
+        template: ref.template,
+        logicalId: ref.logicalId,
+        location,
+        description: `MfaGuard cannot resolve a user or principal that ${where} names, which may be the assume-only user ${user.label} (an `
+          + `MfaUser's, MfaDelegation's or MfaTeam's user, which may only assume roles with MFA): ${where} ${what}`,
+        fix: 'Name users by reference or by their literal name (not a parameter, an import of no export of this app or a wildcard), or acknowledge '
+          + `${MfaGuard.CANNOT_EVALUATE} on ${where} with the reason it names no assume-only user`,
+      });
+      return;
+    }
     this.add({
       rule: 'AssumeOnlyUserWidened',
       template: ref.template,
@@ -692,15 +762,41 @@ class WorldCheck {
 /** The IAM resources whose policies are identity policies (checked as such, not as resource policies). */
 const IDENTITY_POLICY_TYPES = [USER, GROUP, ROLE, POLICY, MANAGED_POLICY, 'AWS::IAM::UserPolicy', 'AWS::IAM::GroupPolicy', 'AWS::IAM::RolePolicy'];
 
-/** Every policy document (an object with a Statement) in a value, with where it is. */
-function policyDocumentsIn(value: any, location: string): Array<[string, any]> {
-  if (value === null || typeof value !== 'object' || isIntrinsic(value)) {
+/** The resource types whose properties are one statement of a resource policy (Principal, Action). */
+const PERMISSION_TYPES = ['AWS::Lambda::Permission', 'AWS::Lambda::LayerVersionPermission'];
+
+/** The properties that hold a resource policy document in CloudFormation's resource types. */
+const POLICY_PROPERTIES = ['PolicyDocument', 'ResourcePolicy', 'KeyPolicy', 'Policy', 'PolicyText', 'RepositoryPolicyText', 'AccessPolicies'];
+
+/**
+ * Every policy document in a value, with where it is: an object with a Statement, a JSON string of one (also built with
+ * Fn::Sub or Fn::Join, in each Fn::If branch), and, as Unknown, what a policy property holds that cannot be read.
+ */
+function policyDocumentsIn(value: any, location: string, key = ''): Array<[string, any]> {
+  const policyProperty = POLICY_PROPERTIES.includes(key);
+  const fnIf = isIntrinsic(value) ? value['Fn::If'] : undefined;
+  if (Array.isArray(fnIf) && fnIf.length === 3) {
+    return [fnIf[1], fnIf[2]].flatMap((branch) => policyDocumentsIn(branch, location, key));
+  }
+  if (typeof value === 'string' || (isIntrinsic(value) && value['Fn::GetAtt'] === undefined)) {
+    const text = renderString(value);
+    const looksLikePolicy = text !== undefined && /"Statement"\s*:/.test(text);
+    if (!looksLikePolicy && !(policyProperty && isIntrinsic(value))) {
+      return [];
+    }
+    const read = readDocument(value);
+    if ('unknown' in read) {
+      return [[location, read]];
+    }
+    return read.documents.filter((d) => d?.Statement !== undefined).map((d) => [location, d]);
+  }
+  if (value === null || typeof value !== 'object') {
     return [];
   }
   if (!Array.isArray(value) && value.Statement !== undefined) {
     return [[location, value]];
   }
-  return Object.entries(value).flatMap(([key, child]) => policyDocumentsIn(child, `${location}.${key}`));
+  return Object.entries(value).flatMap(([k, child]) => policyDocumentsIn(child, `${location}.${k}`, Array.isArray(value) ? key : k));
 }
 
 /** The elements of a list property (every Fn::If branch), or Unknown. */
@@ -713,6 +809,17 @@ function readList(value: any): any[] | Unknown {
     return slots as Unknown;
   }
   return (slots as StatementSlot[]).flatMap((s) => s.variants);
+}
+
+/**
+ * Whether a target that MfaGuard cannot resolve may name an IAM user: anything but a role, an assumed role, an account
+ * or a service. (A resolved target names a user only if it is one, which isUser checks.)
+ */
+function mayNameUser(target: Target): boolean {
+  if (!('unknown' in target)) {
+    return false;
+  }
+  return !/:iam::[^:]*:(role|assumed-role)\/|:iam::[^:]*:root\b|^\d{12}$|\.amazonaws\.com$/.test(target.unknown);
 }
 
 function describeTarget(target: Target): string {

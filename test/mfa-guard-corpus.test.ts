@@ -30,6 +30,8 @@ const LEGACY_TRUST = {
 const NO_MFA = {};
 /** The real AWS managed policy PowerUserAccess, as AWS publishes it (test/fixtures/aws-managed-policies). */
 const POWER_USER_ACCESS = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'aws-managed-policies', 'PowerUserAccess.json'), 'utf8'));
+/** The real AWS managed policy ReadOnlyAccess, as AWS publishes it. */
+const READ_ONLY_ACCESS = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'aws-managed-policies', 'ReadOnlyAccess.json'), 'utf8'));
 const MFA_FALSE = { 'aws:MultiFactorAuthPresent': 'false' };
 const MFA_CONDITION = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
 
@@ -425,6 +427,174 @@ const BYPASSES: BypassCase[] = [
       action: 'ec2:TerminateInstances',
       resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0123456789abcdef0`,
       identityPolicies: [{ name: 'bob', policy: a.property('Other/Bob/Policy/Resource', 'PolicyDocument') }],
+    }),
+  },
+  {
+    name: 'a policy attached to a user named by a parameter, which is an MfaUser at deployment (fails closed)',
+    build: (app) => {
+      const { role } = aliceAndRole(stackOf(app));
+      const stack = Stack.of(role);
+      new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const who = new CfnParameter(stack, 'Who', { default: 'bob' });
+      new iam.CfnPolicy(stack, 'Ops', {
+        policyName: 'ops',
+        users: [who.valueAsString],
+        policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] },
+      });
+    },
+    findings: [['CannotEvaluate', 'Stack/Ops']],
+    proof: (a) => ({
+      principal: `arn:aws:iam::${ACCOUNT}:user/bob`,
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::payroll/2026.csv',
+      identityPolicies: [{ name: 'ops', policy: a.property('Stack/Ops', 'PolicyDocument', { parameters: { Who: 'bob' } }) }],
+    }),
+  },
+  {
+    name: 'a group addition of a user imported from an export of no stack of the app, which is an MfaUser at deployment (fails closed)',
+    build: (app) => {
+      const { role } = aliceAndRole(stackOf(app));
+      const stack = Stack.of(role);
+      new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const admins = new iam.Group(stack, 'Admins', { groupName: 'admins' });
+      admins.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+      new iam.CfnUserToGroupAddition(stack, 'Add', { groupName: admins.groupName, users: [Fn.importValue('legacy-user-name')] });
+    },
+    findings: [['CannotEvaluate', 'Stack/Add']],
+    proof: (a) => ({
+      principal: `arn:aws:iam::${ACCOUNT}:user/bob`,
+      action: 'secretsmanager:GetSecretValue',
+      resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:payroll-AbCdEf`,
+      identityPolicies: [{ name: 'admins', policy: a.property('Stack/Admins/DefaultPolicy/Resource', 'PolicyDocument', { imports: { 'legacy-user-name': 'bob' } }) }],
+    }),
+  },
+  {
+    name: 'a secret\'s resource policy given as a JSON string that lets an MfaUser read the secret',
+    build: (app) => {
+      const { role } = aliceAndRole(stackOf(app));
+      const stack = Stack.of(role);
+      const user = new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      new CfnResource(stack, 'PayrollPolicy', {
+        type: 'AWS::SecretsManager::ResourcePolicy',
+        properties: {
+          SecretId: 'payroll',
+          ResourcePolicy: Fn.sub(JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { AWS: '${BobArn}' }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }],
+          }), { BobArn: user.user.userArn }),
+        },
+      });
+    },
+    findings: [['AssumeOnlyUserWidened', 'Stack/PayrollPolicy']],
+    proof: (a) => ({
+      principal: `arn:aws:iam::${ACCOUNT}:user/bob`,
+      action: 'secretsmanager:GetSecretValue',
+      resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:payroll-AbCdEf`,
+      identityPolicies: [],
+      resourcePolicy: a.property('Stack/PayrollPolicy', 'ResourcePolicy'),
+    }),
+  },
+  {
+    name: 'a KMS key policy given as a JSON string (cloudformation-include style) that lets an MfaUser decrypt',
+    build: (app) => {
+      const { role } = aliceAndRole(stackOf(app));
+      const stack = Stack.of(role);
+      new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      new CfnResource(stack, 'Key', {
+        type: 'AWS::KMS::Key',
+        properties: {
+          KeyPolicy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+              { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/bob` }, Action: 'kms:Decrypt', Resource: '*' },
+            ],
+          }),
+        },
+      });
+    },
+    findings: [['AssumeOnlyUserWidened', 'Stack/Key']],
+    proof: (a) => ({
+      principal: `arn:aws:iam::${ACCOUNT}:user/bob`,
+      action: 'kms:Decrypt',
+      resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+      identityPolicies: [],
+      resourcePolicy: a.property('Stack/Key', 'KeyPolicy'),
+    }),
+  },
+  {
+    name: 'a Lambda permission that lets an MfaUser invoke a function (lambda.CfnPermission)',
+    build: (app) => {
+      const { role } = aliceAndRole(stackOf(app));
+      const stack = Stack.of(role);
+      const user = new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      new lambda.CfnPermission(stack, 'Invoke', { action: 'lambda:InvokeFunction', functionName: 'payroll', principal: user.user.userArn });
+    },
+    findings: [['AssumeOnlyUserWidened', 'Stack/Invoke']],
+    proof: (a) => {
+      const props = a.template('Stack/Invoke').resources[a.logicalId('Stack/Invoke')].Properties;
+      const functionArn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${props.FunctionName}`;
+      // The statement Lambda adds to the function's resource policy for the permission (AddPermission).
+      const statement = { Effect: 'Allow', Principal: { AWS: props.Principal }, Action: props.Action, Resource: functionArn };
+      return {
+        principal: `arn:aws:iam::${ACCOUNT}:user/bob`,
+        action: 'lambda:InvokeFunction',
+        resource: functionArn,
+        identityPolicies: [],
+        resourcePolicy: { Version: '2012-10-17', Statement: [statement] },
+      };
+    },
+  },
+  {
+    name: 'a bucket policy whose principal is a parameter, which is an MfaUser\'s ARN at deployment (fails closed)',
+    build: (app) => {
+      const { role } = aliceAndRole(stackOf(app));
+      const stack = Stack.of(role);
+      new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const reader = new CfnParameter(stack, 'Reader');
+      new s3.CfnBucketPolicy(stack, 'PayrollPolicy', {
+        bucket: 'payroll',
+        policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: reader.valueAsString }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::payroll/*' }] },
+      });
+    },
+    findings: [['CannotEvaluate', 'Stack/PayrollPolicy']],
+    proof: (a) => ({
+      principal: `arn:aws:iam::${ACCOUNT}:user/bob`,
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::payroll/2026.csv',
+      identityPolicies: [],
+      resourcePolicy: a.property('Stack/PayrollPolicy', 'PolicyDocument', { parameters: { Reader: `arn:aws:iam::${ACCOUNT}:user/bob` } }),
+    }),
+  },
+  {
+    name: 'an MfaUser given the AWS managed policy ReadOnlyAccess: it reads the stack\'s events and every bucket',
+    build: (app) => {
+      const { role } = aliceAndRole(stackOf(app));
+      const user = new MfaUser(Stack.of(role), 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      user.user.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'));
+    },
+    findings: [['AssumeOnlyUserWidened', 'Stack/Bob/Resource/Resource']],
+    proof: () => ({
+      principal: `arn:aws:iam::${ACCOUNT}:user/bob`,
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::payroll/2026.csv',
+      identityPolicies: [{ name: 'ReadOnlyAccess', policy: READ_ONLY_ACCESS }],
+    }),
+  },
+  {
+    name: 'an MfaTeam member added to a group with the AWS managed policy PowerUserAccess: it reads every secret without a policy of its own',
+    build: (app) => {
+      const stack = stackOf(app);
+      new MfaTeam(stack, 'Team', { roles: [{ name: 'reader' }], members: [{ userName: 'alice', roles: ['reader'], mfaSerial: 'GAHT12345678', accessKey: false }] });
+      const ops = new iam.Group(stack, 'Ops', { groupName: 'ops', managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('PowerUserAccess')] });
+      new iam.CfnUserToGroupAddition(stack, 'AddAlice', { groupName: ops.groupName, users: ['alice'] });
+    },
+    findings: [['AssumeOnlyUserWidened', 'Stack/Ops/Resource']],
+    proof: () => ({
+      principal: `arn:aws:iam::${ACCOUNT}:user/mfa-team/Team/alice`,
+      action: 'secretsmanager:GetSecretValue',
+      resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:payroll-AbCdEf`,
+      identityPolicies: [{ name: 'PowerUserAccess', policy: POWER_USER_ACCESS }],
     }),
   },
   {

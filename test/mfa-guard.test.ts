@@ -1,17 +1,34 @@
+import * as fs from 'fs';
+import { join } from 'path';
 import { AspectPriority, Aspects, CfnOutput, CfnParameter, CfnResource, CfnStackSet, Duration, Fn, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { createExampleApp } from '../bin/app';
 import { MfaDelegation, MfaGuard, MfaGuardProps, MfaRequiredRole, MfaRoleStackSet, MfaRoleStackSetTarget, MfaTeam, MfaUser } from '../lib';
+import { ACCOUNT } from './support/concrete-template';
 import { CONFIGURATIONS } from './support/configurations';
 import { guardApp, GuardFinding, guardFindings, readGuardReport } from './support/guard';
+import { simulate } from './support/iam-simulation';
 import { MFA } from './support/stacks';
+import { KNOWN_AWS_MANAGED_POLICIES } from '../lib/private/aws-managed-policies';
 
 const ROOT = 'AWS arn:${AWS::Partition}:iam::${AWS::AccountId}:root';
 const TRUST_FIX = 'Put the condition Bool aws:MultiFactorAuthPresent "true" on that principal, '
   + 'e.g. new iam.PrincipalWithConditions(principal, { Bool: { \'aws:MultiFactorAuthPresent\': \'true\' } }), or use MfaRequiredRole';
 const POLICY_FIX = 'Add the condition Bool aws:MultiFactorAuthPresent "true" to the statement (as MfaRequiredRole.grantAssumeRole and '
   + 'MfaUser.allowAssume do)';
+
+const MANAGED_FIXTURES = join(__dirname, 'fixtures', 'aws-managed-policies');
+/** A resource for each example action of KNOWN_AWS_MANAGED_POLICIES (by service, or by action). */
+const EXAMPLE_RESOURCES: Record<string, string> = {
+  'iam:CreateAccessKey': `arn:aws:iam::${ACCOUNT}:user/alice`,
+  'iam:GetAccountAuthorizationDetails': '*',
+  'secretsmanager': `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:payroll-AbCdEf`,
+  'sts': `arn:aws:iam::${ACCOUNT}:role/admin`,
+  'lambda': `arn:aws:lambda:us-east-1:${ACCOUNT}:function:payroll`,
+  'cloudformation': `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/Payroll/11111111-2222-3333-4444-555555555555`,
+  's3': 'arn:aws:s3:::payroll/2026.csv',
+};
 
 /** MfaGuard's findings for a stack built by `build`, the guard registered on its app as a validation plugin. */
 function guardErrors(build: (stack: Stack) => void, props?: MfaGuardProps): GuardFinding[] {
@@ -384,7 +401,8 @@ describe('MfaGuard', () => {
         widened('Bob/Resource/DefaultPolicy/Resource', 'Stack/Bob/Resource/Resource',
           'gets statement 1 of policy Stack/Bob/Resource/DefaultPolicy/Resource (BobDefaultPolicy551A8608), which allows s3:GetObject on arn:aws:s3:::payroll/*'),
         widened('Bob/Resource/Resource', 'Stack/Bob/Resource/Resource',
-          'attaches the managed policy arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess, which MfaGuard cannot read'),
+          'attaches the AWS managed policy ReadOnlyAccess, which allows the read actions of every service (cloudformation:DescribeStackEvents, '
+          + 's3:GetObject, secretsmanager:GetResourcePolicy, ...)'),
       ]);
     });
 
@@ -396,8 +414,82 @@ describe('MfaGuard', () => {
         void team;
       }).filter(([rule]) => rule !== 'SecretInTemplate')).toEqual([
         widened('Ops/Resource', 'Stack/Team/Members/alice/User/Resource',
-          'attaches the managed policy arn:${AWS::Partition}:iam::aws:policy/PowerUserAccess (through group Stack/Ops/Resource), which MfaGuard cannot read'),
+          'attaches the AWS managed policy PowerUserAccess (through group Stack/Ops/Resource), which allows every action but iam:*, organizations:* '
+          + 'and account:* on every resource (secretsmanager:GetSecretValue, lambda:UpdateFunctionCode, sts:AssumeRole, ...)'),
       ]);
+    });
+    test('fails closed on a managed policy it cannot read on an MfaUser: an AWS managed policy it does not know, a customer managed policy of no stack of the app', () => {
+      const findings = guardErrors((stack) => {
+        const bob = mfaUser(stack);
+        bob.user.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonS3FullAccess'));
+        bob.user.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyName(stack, 'Legacy', 'legacy-ops'));
+      });
+      const fix = 'Grant the permissions to a role that the user assumes with MFA instead, define the managed policy in this app, or acknowledge '
+        + 'MfaGuard::CannotEvaluate on the resource with the reason the policy allows the user nothing but sts:AssumeRole with MFA';
+      expect(findings).toEqual([
+        ['CannotEvaluate', 'Stack/Bob/Resource/Resource', 'MfaGuard cannot evaluate the managed policy arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/legacy-ops, '
+          + 'attached to the assume-only user Stack/Bob/Resource/Resource, of Stack/Bob/Resource/Resource: it is not defined in this app, so MfaGuard cannot read it. ' + fix],
+        ['CannotEvaluate', 'Stack/Bob/Resource/Resource', 'MfaGuard cannot evaluate the managed policy arn:${AWS::Partition}:iam::aws:policy/AmazonS3FullAccess, '
+          + 'attached to the assume-only user Stack/Bob/Resource/Resource, of Stack/Bob/Resource/Resource: MfaGuard does not know this AWS managed policy. ' + fix],
+      ]);
+    });
+
+    const UNRESOLVED_FIX = (at: string) => 'Name users by reference or by their literal name (not a parameter, an import of no export of this app or a '
+      + `wildcard), or acknowledge MfaGuard::CannotEvaluate on ${at} with the reason it names no assume-only user`;
+    const unresolved = (path: string, what: string): GuardFinding => ['CannotEvaluate', `Stack/${path}`,
+      `MfaGuard cannot resolve a user or principal that Stack/${path} names, which may be the assume-only user Stack/Bob/Resource/Resource (an `
+      + 'MfaUser\'s, MfaDelegation\'s or MfaTeam\'s user, which may only assume roles with MFA): '
+      + `Stack/${path} ${what}. ${UNRESOLVED_FIX(`Stack/${path}`)}`];
+
+    test('fails closed on a policy, a group addition and a resource policy that name users it cannot resolve, when the app has an assume-only user', () => {
+      expect(guardErrors((stack) => {
+        mfaUser(stack);
+        const who = new CfnParameter(stack, 'Who');
+        new iam.CfnPolicy(stack, 'Ops', { policyName: 'ops', users: [who.valueAsString], policyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } });
+        const admins = new iam.Group(stack, 'Admins');
+        new iam.CfnUserToGroupAddition(stack, 'Add', { groupName: admins.groupName, users: [Fn.importValue('user-name')] });
+        new CfnResource(stack, 'Everyone', {
+          type: 'AWS::SecretsManager::ResourcePolicy',
+          properties: { SecretId: 'payroll', ResourcePolicy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/*` }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }] }) },
+        });
+        new CfnResource(stack, 'Unreadable', { type: 'AWS::SecretsManager::ResourcePolicy', properties: { SecretId: 'payroll', ResourcePolicy: who.valueAsString } });
+      })).toEqual([
+        unresolved('Add', 'adds it to the group Stack/Admins/Resource'),
+        unresolved('Everyone', 'allows it secretsmanager:GetSecretValue on * in statement 1 of its resource policy'),
+        unresolved('Ops', 'gets statement 1 of policy Stack/Ops (ops), which allows s3:* on *'),
+        unresolved('Unreadable', 'has a resource policy that MfaGuard cannot read (the policy document ${Who}, whose value is known only at deployment), which may allow it anything'),
+      ]);
+    });
+
+    test('passes policies and resource policies that name users it cannot resolve in an app without assume-only users, and grants to roles and services', () => {
+      expect(guardErrors((stack) => {
+        const who = new CfnParameter(stack, 'Who');
+        new iam.CfnPolicy(stack, 'Ops', { policyName: 'ops', users: [who.valueAsString], policyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } });
+      })).toEqual([]);
+      expect(guardErrors((stack) => {
+        mfaUser(stack);
+        new CfnResource(stack, 'ToRole', {
+          type: 'AWS::SecretsManager::ResourcePolicy',
+          properties: {
+            SecretId: 'payroll',
+            ResourcePolicy: Fn.sub(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/payroll' }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }] })),
+          },
+        });
+        new lambda.CfnPermission(stack, 'FromS3', { action: 'lambda:InvokeFunction', functionName: 'payroll', principal: 's3.amazonaws.com' });
+      })).toEqual([]);
+    });
+
+    test('each AWS managed policy MfaGuard knows has its document as a fixture, which the evaluator shows allows the examples the findings name', async () => {
+      const fixtures = fs.readdirSync(MANAGED_FIXTURES).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+      expect(Object.keys(KNOWN_AWS_MANAGED_POLICIES).sort()).toEqual(fixtures);
+      for (const [name, known] of Object.entries(KNOWN_AWS_MANAGED_POLICIES)) {
+        const policy = JSON.parse(fs.readFileSync(join(MANAGED_FIXTURES, `${name}.json`), 'utf8'));
+        for (const action of known.examples) {
+          const resource = EXAMPLE_RESOURCES[action.split(':')[0]] ?? EXAMPLE_RESOURCES[action];
+          expect([name, action, await simulate({ principal: `arn:aws:iam::${ACCOUNT}:user/bob`, action, resource, identityPolicies: [{ name, policy }] })])
+            .toEqual([name, action, 'Allowed']);
+        }
+      }
     });
   });
 

@@ -179,8 +179,9 @@ export function readDocument(value: any): ReadDocument {
     return unknown ?? { documents: branches.flatMap((b) => (b as { documents: any[] }).documents) };
   }
   if (typeof value === 'string' || isIntrinsic(value)) {
-    const text = renderString(value);
-    if (text === undefined || text === OPAQUE) {
+    const parts: any[] = [];
+    const text = renderWithParts(value, parts);
+    if (text === undefined || /^\u{F8FF}\d+\u{F8FF}$/u.test(text)) {
       return { unknown: `the policy document ${describeValue(value)}, whose value is known only at deployment` };
     }
     try {
@@ -188,7 +189,7 @@ export function readDocument(value: any): ReadDocument {
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
         return { unknown: `the policy document ${truncate(text)}, which is not a JSON object` };
       }
-      return { documents: [parsed] };
+      return { documents: [restoreParts(parsed, parts)] };
     } catch {
       return {
         unknown: text.includes(OPAQUE)
@@ -201,6 +202,60 @@ export function readDocument(value: any): ReadDocument {
     return { unknown: `the policy document ${describeValue(value)}, which is not a JSON object` };
   }
   return { documents: [value] };
+}
+
+/**
+ * Like renderString, but each part it cannot know is kept in `parts` and stands in the text as OPAQUE, its index, OPAQUE
+ * (a `${Name}` or `${Name.Attribute}` of a Fn::Sub as the Ref or Fn::GetAtt it means), so that a JSON string built
+ * with Fn::Sub or Fn::Join can be parsed and its values given back (restoreParts): a principal `${User.Arn}` stays a
+ * reference to the user.
+ */
+function renderWithParts(value: any, parts: any[]): string | undefined {
+  const part = (v: any) => `${OPAQUE}${parts.push(v) - 1}${OPAQUE}`;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return String(value);
+  }
+  if (!isIntrinsic(value)) {
+    return undefined;
+  }
+  const join = value['Fn::Join'];
+  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+    return join[1].map((p: any) => renderWithParts(p, parts) ?? part(p)).join(join[0]);
+  }
+  const sub = value['Fn::Sub'];
+  if (sub !== undefined) {
+    const [text, variables] = Array.isArray(sub) ? sub : [sub, {}];
+    if (typeof text !== 'string') {
+      return part(value);
+    }
+    return text.replace(/\$\{(!?)([^}]*)\}/g, (_, bang: string, name: string) => {
+      if (bang) {
+        return `\${${name}}`;
+      }
+      const variable = variables?.[name];
+      if (variable !== undefined) {
+        return renderWithParts(variable, parts) ?? part(variable);
+      }
+      const dot = name.indexOf('.');
+      return part(dot > 0 && !name.startsWith('AWS::') ? { 'Fn::GetAtt': [name.slice(0, dot), name.slice(dot + 1)] } : { Ref: name });
+    });
+  }
+  return part(value);
+}
+
+/** The parsed document with each string that is exactly one part given back as that part; other parts become OPAQUE. */
+function restoreParts(value: any, parts: any[]): any {
+  if (typeof value === 'string') {
+    const whole = /^\u{F8FF}(\d+)\u{F8FF}$/u.exec(value);
+    return whole ? parts[Number(whole[1])] : value.replace(/\u{F8FF}\d+\u{F8FF}/gu, OPAQUE);
+  }
+  if (Array.isArray(value)) {
+    return value.map((v) => restoreParts(v, parts));
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [restoreParts(k, parts), restoreParts(v, parts)]));
+  }
+  return value;
 }
 
 function truncate(text: string): string {
