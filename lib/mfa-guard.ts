@@ -623,7 +623,7 @@ class WorldCheck {
             continue;
           }
           for (const slot of slots) {
-            for (const statement of slot.variants.filter((v) => allows(v) !== false)) {
+            for (const statement of slot.variants.filter((v) => allows(v) !== false && !decryptsSecretsOnly(v))) {
               const principals = this.principalsOf(ref, statement);
               if (principals.length > 0) {
                 this.grants.push({ ref, location, statementNumber: slot.statementNumber, statement, principals });
@@ -762,6 +762,21 @@ class WorldCheck {
 /** The IAM resources whose policies are identity policies (checked as such, not as resource policies). */
 const IDENTITY_POLICY_TYPES = [USER, GROUP, ROLE, POLICY, MANAGED_POLICY, 'AWS::IAM::UserPolicy', 'AWS::IAM::GroupPolicy', 'AWS::IAM::RolePolicy'];
 
+/**
+ * Whether a key policy statement allows only `kms:Decrypt` through Secrets Manager (`kms:ViaService`) for given secrets
+ * (`kms:EncryptionContext:SecretARN`): what a secret's reader needs to read a secret with a customer managed key, which
+ * grants nothing the secret's own policy (checked for itself) does not.
+ */
+function decryptsSecretsOnly(statement: any): boolean {
+  const actions = [statement.Action].flat();
+  const condition = statement.Condition ?? {};
+  const keyIn = (operator: string, key: string) => Object.keys(condition[operator] ?? {}).some((k) => k.toLowerCase() === key);
+  const viaService = renderString(Object.entries<any>(condition.StringEquals ?? {}).find(([k]) => k.toLowerCase() === 'kms:viaservice')?.[1]);
+  return statement.NotAction === undefined && actions.length === 1 && String(actions[0]).toLowerCase() === 'kms:decrypt'
+    && typeof viaService === 'string' && viaService.startsWith('secretsmanager.')
+    && (keyIn('StringEquals', 'kms:encryptioncontext:secretarn') || keyIn('StringLike', 'kms:encryptioncontext:secretarn'));
+}
+
 /** The resource types whose properties are one statement of a resource policy (Principal, Action). */
 const PERMISSION_TYPES = ['AWS::Lambda::Permission', 'AWS::Lambda::LayerVersionPermission'];
 
@@ -819,7 +834,7 @@ function mayNameUser(target: Target): boolean {
   if (!('unknown' in target)) {
     return false;
   }
-  return !/:iam::[^:]*:(role|assumed-role)\/|:iam::[^:]*:root\b|^\d{12}$|\.amazonaws\.com$/.test(target.unknown);
+  return !/^arn:.*:(iam|sts)::.*:(role|assumed-role)\/|^arn:.*:iam::.*:root$|^\d{12}$|\.amazonaws\.com$/.test(target.unknown);
 }
 
 function describeTarget(target: Target): string {

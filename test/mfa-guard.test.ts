@@ -2,9 +2,10 @@ import * as fs from 'fs';
 import { join } from 'path';
 import { AspectPriority, Aspects, CfnOutput, CfnParameter, CfnResource, CfnStackSet, Duration, Fn, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { createExampleApp } from '../bin/app';
-import { MfaDelegation, MfaGuard, MfaGuardProps, MfaRequiredRole, MfaRoleStackSet, MfaRoleStackSetTarget, MfaTeam, MfaUser } from '../lib';
+import { MfaDelegation, MfaGuard, MfaGuardProps, MfaRequiredRole, MfaRoleStackSet, MfaRoleStackSetTarget, MfaTeam, MfaUser, VirtualMfaDevice } from '../lib';
 import { ACCOUNT } from './support/concrete-template';
 import { CONFIGURATIONS } from './support/configurations';
 import { guardApp, GuardFinding, guardFindings, readGuardReport } from './support/guard';
@@ -477,6 +478,17 @@ describe('MfaGuard', () => {
         });
         new lambda.CfnPermission(stack, 'FromS3', { action: 'lambda:InvokeFunction', functionName: 'payroll', principal: 's3.amazonaws.com' });
       })).toEqual([]);
+    });
+
+    test('passes the key policy of a seed that lets an MfaUser decrypt its own seed only through Secrets Manager, and fails on a plain decrypt', () => {
+      expect(guardErrors((stack) => {
+        const bob = mfaUser(stack);
+        new VirtualMfaDevice(stack, 'Device', { user: bob.user, encryptionKey: new kms.Key(stack, 'SeedKey') });
+      })).toEqual([]);
+      expect(guardErrors((stack) => {
+        const bob = mfaUser(stack);
+        new kms.Key(stack, 'Key').grantDecrypt(new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:user/bob`));
+      })).toEqual([widened('Key/Resource', 'Stack/Bob/Resource/Resource', 'allows it kms:Decrypt on * in statement 2 of its resource policy')]);
     });
 
     test('each AWS managed policy MfaGuard knows has its document as a fixture, which the evaluator shows allows the examples the findings name', async () => {
