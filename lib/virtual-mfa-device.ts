@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { ArnFormat, CustomResource, IResource, Lazy, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CustomResource, IResource, Lazy, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,7 +8,7 @@ import { VIRTUAL_MFA_DEVICE_RESOURCE_TYPE, VirtualMfaDeviceHandlerProperties } f
 import { DEVICE_POLICIES, stackHandler } from './private/device-provider';
 import { handlerStatements } from './private/handler-grants';
 import { checkNoSecretBearingAttributes } from './private/secret-bearing';
-import { readerArn, secretPolicyDocument } from './private/secret-policy';
+import { readerArn, secretKeyStatements, secretPolicyDocument } from './private/secret-policy';
 import { validateIamName, validateIamPath, validateMfaSerial } from './private/validation';
 
 /**
@@ -60,6 +60,11 @@ export interface VirtualMfaDeviceProps {
 
   /**
    * The KMS key that encrypts the seed secret.
+   *
+   * A key of the same stack gets two statements in its key policy: `secretReaders` and the stack's handler may
+   * `kms:Decrypt` the seed through Secrets Manager (`kms:ViaService`, the secret's ARN as `SecretARN` encryption context),
+   * and every other principal is denied exactly that. The policy of an imported key, or of a key of another stack,
+   * cannot be changed here: synthesis warns (`cdk-mfa-delegation:seedKeyPolicy`) and says what the key policy needs.
    *
    * @default - the account's `aws/secretsmanager` key
    */
@@ -162,6 +167,9 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
   /** The ARNs of the principals that may read the seed, as the secret's policy names them. */
   private readonly readers: string[] = [];
 
+  /** The key policy statement of `encryptionKey` that lets the readers decrypt the seed, when this construct could add it. */
+  private keyReaders?: iam.PolicyStatement;
+
   constructor(scope: Construct, id: string, props: VirtualMfaDeviceProps) {
     super(scope, id);
     validateIamName('deviceName', props.deviceName, 226);
@@ -185,13 +193,16 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
       throw new Error('secretReaders must name at least one principal, or nobody could read the seed: leave it out to let the device\'s '
         + 'user read it');
     }
-    for (const reader of props.secretReaders ?? [props.user]) {
-      this.addReader(reader, 'secretReaders');
-    }
-
     // One handler per stack; each device adds statements for exactly its own device, user and secret.
     const handler = stackHandler(Stack.of(this));
     this.handler = handler;
+    const seedSecretArns = Stack.of(this).formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      // Secrets Manager appends '-' and 6 random characters to a secret's name in its ARN.
+      resourceName: `${this.seedSecretName}-??????`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     if (props.encryptionKey) {
       props.encryptionKey.grantEncrypt(handler);
       Validations.of(handler.role!).acknowledge(...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({
@@ -199,6 +210,10 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
         reason: 'grantEncrypt of the seed secret\'s own key: Secrets Manager needs a data key '
           + 'from it to store the seed; the wildcard only covers the variants of that one action on that one key.',
       })));
+      this.lockKey(props.encryptionKey, handler.role!.roleArn, seedSecretArns);
+    }
+    for (const reader of props.secretReaders ?? [props.user]) {
+      this.addReader(reader, 'secretReaders');
     }
 
     const properties: VirtualMfaDeviceHandlerProperties = {
@@ -234,13 +249,7 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
         statements: handlerStatements({
           devices: this.serialNumber,
           users: this.user.userArn,
-          seedSecrets: Stack.of(this).formatArn({
-            service: 'secretsmanager',
-            resource: 'secret',
-            // Secrets Manager appends '-' and 6 random characters to a secret's name in its ARN.
-            resourceName: `${this.seedSecretName}-??????`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
+          seedSecrets: seedSecretArns,
         }),
       });
       // One inline policy of the handler's role per device, named after what it grants. A change of device name, path,
@@ -297,6 +306,28 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
     const arn = readerArn(what, principal);
     if (!this.readers.includes(arn)) {
       this.readers.push(arn);
+      this.keyReaders?.addArnPrincipal(arn);
     }
+  }
+
+  /**
+   * Let the readers and the handler (which writes the seed) decrypt the seed with its customer managed key through Secrets
+   * Manager, and nobody else; or warn when the key's policy cannot be changed here (an imported key, a key of another
+   * stack, whose policy would need this stack's ARNs: a dependency cycle).
+   */
+  private lockKey(key: kms.IKey, writer: string, seedSecretArns: string): void {
+    const { allow, deny } = secretKeyStatements({ principals: () => [...this.readers, writer], secretArn: seedSecretArns });
+    allow.addArnPrincipal(writer);
+    const sameStack = Stack.of(key) === Stack.of(this);
+    if (sameStack && key.addToResourcePolicy(allow).statementAdded && key.addToResourcePolicy(deny).statementAdded) {
+      this.keyReaders = allow;
+      return;
+    }
+    Annotations.of(this).addWarningV2('cdk-mfa-delegation:seedKeyPolicy', `The seed secret of ${this.node.path} is encrypted with the KMS key `
+      + `${key.node.path}, whose key policy this stack cannot change (${sameStack ? 'an imported key' : `a key of stack ${Stack.of(key).node.path}`}). `
+      + 'The secret\'s readers (secretReaders; by default the device\'s user) can read the seed, and the stack\'s handler write it, only if the '
+      + 'key policy lets them kms:Decrypt with kms:ViaService secretsmanager.<region>.amazonaws.com and kms:EncryptionContext:SecretARN '
+      + `${this.seedSecretName}-??????; deny that to every other aws:PrincipalArn, or anyone the key policy allows may decrypt the seed `
+      + 'once they can read the secret. Use a kms.Key of this stack to have the construct do it');
   }
 }

@@ -1,4 +1,4 @@
-import { Fn, IStackSynthesizer, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Fn, IStackSynthesizer, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
@@ -111,4 +111,41 @@ export function cloudFormationExecutionRoleArn(scope: IConstruct, what: string):
       + 'deploys. Use the DefaultStackSynthesizer (the default; with cloudFormationExecutionRole for a role of your own)');
   }
   return Fn.sub(arn);
+}
+
+/** Who may decrypt one secret with its customer managed key, through Secrets Manager. */
+export interface SecretKeyCustody {
+  /** The secret's readers and its writer (`aws:PrincipalArn`), read when the template is synthesized. */
+  readonly principals: () => string[];
+  /** The ARN of the secret, or a pattern of it (`...:secret:NAME-??????`): the encryption context Secrets Manager gives KMS. */
+  readonly secretArn: string;
+}
+
+/**
+ * The key policy statements of a secret's customer managed key: the named principals may `kms:Decrypt` for that secret
+ * through Secrets Manager (its `SecretARN` encryption context, `kms:ViaService`), and every other principal is denied
+ * exactly that, whatever the rest of the key policy or its identity policy allows. Secrets Manager calls KMS with the
+ * caller's identity: a reader needs the decrypt to read, the writer (the handler) to write the value, and nobody else
+ * gets it. The rest of the key policy is the key owner's.
+ */
+export function secretKeyStatements(custody: SecretKeyCustody): { allow: iam.PolicyStatement; deny: iam.PolicyStatement } {
+  const conditions = {
+    StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` },
+    StringLike: { 'kms:EncryptionContext:SecretARN': custody.secretArn },
+  };
+  const allow = new iam.PolicyStatement({
+    sid: 'SecretReadersDecryptThroughSecretsManager',
+    actions: ['kms:Decrypt'],
+    resources: ['*'],
+    conditions,
+  });
+  const deny = new iam.PolicyStatement({
+    sid: 'NobodyElseDecryptsTheSecret',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:Decrypt'],
+    resources: ['*'],
+    conditions: { ...conditions, ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => custody.principals() }) } },
+  });
+  return { allow, deny };
 }
