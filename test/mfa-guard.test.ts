@@ -486,7 +486,7 @@ describe('MfaGuard', () => {
         new VirtualMfaDevice(stack, 'Device', { user: bob.user, encryptionKey: new kms.Key(stack, 'SeedKey') });
       })).toEqual([]);
       expect(guardErrors((stack) => {
-        const bob = mfaUser(stack);
+        mfaUser(stack);
         new kms.Key(stack, 'Key').grantDecrypt(new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:user/bob`));
       })).toEqual([widened('Key/Resource', 'Stack/Bob/Resource/Resource', 'allows it kms:Decrypt on * in statement 2 of its resource policy')]);
     });
