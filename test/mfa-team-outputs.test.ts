@@ -145,12 +145,22 @@ describe('team outputs', () => {
     expect(memberDelegations(team, 'member299')[0].values.MfaSerial).toBe('GAHT00000299');
   });
 
-  test('say which role values a preview cannot know when role names are generated', () => {
+  test('say which role values a preview cannot know when role names are generated, naming each role\'s own resource', () => {
     const outputs = previewOf({ roles: [{ name: 'admin' }, { name: 'readonly' }] });
-    const [readonly] = memberDelegations(readTeam('Teams', outputs, 'Dev'), 'alice');
+    const [readonly, admin] = memberDelegations(readTeam('Teams', outputs, 'Dev'), 'alice');
     expect(readonly.values.MfaRoleArn).toBeUndefined();
-    expect(readonly.unknown.MfaRoleArn).toMatch(/^DevMfaTeamRoles1: DevRolesadmin\w+ \(AWS::IAM::Role\) has no explicit RoleName, so its name is generated at deploy$/);
-    expect(() => roleProfiles([readonly])).toThrow(/is unknown before deploy: DevMfaTeamRoles1: DevRolesadmin\w+ \(AWS::IAM::Role\) has no explicit RoleName/);
+    expect(readonly.unknown.MfaRoleArn).toMatch(/^DevMfaTeamRoles1: DevRolesreadonly\w+ \(AWS::IAM::Role\) has no explicit RoleName, so its name is generated at deploy$/);
+    expect(admin.unknown.MfaRoleArn).toMatch(/^DevMfaTeamRoles1: DevRolesadmin\w+ \(AWS::IAM::Role\) has no explicit RoleName, so its name is generated at deploy$/);
+    expect(() => roleProfiles([readonly])).toThrow(/is unknown before deploy: DevMfaTeamRoles1: DevRolesreadonly\w+ \(AWS::IAM::Role\) has no explicit RoleName/);
+  });
+
+  test('a preview knows the roles with explicit names in a roles output that also holds a generated one', () => {
+    const outputs = previewOf({ roles: [{ name: 'admin' }, { name: 'readonly', roleName: 'dev-readonly' }] });
+    const [readonly, admin] = memberDelegations(readTeam('Teams', outputs, 'Dev'), 'alice');
+    expect(readonly.values).toMatchObject({ MfaRoleArn: `arn:aws:iam::${ACCOUNT}:role/mfa-team/Dev/dev-readonly`, MfaRoleMaxSessionDuration: '3600' });
+    expect(readonly.unknown).toEqual({});
+    expect(admin.values.MfaRoleArn).toBeUndefined();
+    expect(admin.unknown.MfaRoleArn).toMatch(/^DevMfaTeamRoles1: DevRolesadmin\w+ \(AWS::IAM::Role\) has no explicit RoleName, so its name is generated at deploy$/);
   });
 
   test('fail for a stack without a team', () => {

@@ -5,7 +5,7 @@ import { configFile, credentialsFile, editAwsFile, Io, readAwsFile } from './fil
 import { AwsFileKind, checkProfileName, ProfileSection, renderSections } from './ini';
 import { requireValue } from './outputs';
 import { updateFile, UpdateResult } from './profile-file';
-import { accessKeySection, checkDuration, credentialsStyle, RoleProfile, roleProfiles, sessionSection, sourceProfileName } from './profiles';
+import { accessKeySection, checkDuration, credentialsStyle, knownRoleProfiles, RoleProfile, sessionSection, sourceProfileName } from './profiles';
 import { accessKeyOf, seedOf } from './secrets';
 import { loadSource, onlyDelegation, SourceOptions, unknownOutputs } from './source';
 import { OTPAUTH_ISSUER, otpauthAccountLabel, TOTP } from '../../../lib/contract';
@@ -61,18 +61,22 @@ export async function writeRoleProfiles(file: string, profiles: readonly RolePro
  */
 export async function write(options: WriteOptions, io: Io): Promise<void> {
   const source = await loadSource(options, { accountProfiles: true });
-  const unknown = unknownOutputs(source);
-  if (unknown.length > 0 && !options.json) {
-    io.say(`Known only after deploy (${source.origin}):`);
-    unknown.forEach(([key, reason]) => io.say(`  ${key}: ${reason}`));
-  }
-  const profiles = roleProfiles(source.delegations, {
+  // A preview writes the profiles it can make, and names each one it cannot, and why.
+  const { profiles, notPreviewable } = knownRoleProfiles(source.delegations, {
     profile: options.profile,
     sourceProfile: options.sourceProfile,
     durationSeconds: options.durationSeconds,
     roleSessionName: options.roleSessionName,
     region: options.profileRegion,
   });
+  const unknown = unknownOutputs(profiles.map((p) => p.delegation));
+  if (!options.json) {
+    notPreviewable.forEach((sentence) => io.say(sentence));
+    if (unknown.length > 0) {
+      io.say(`Known only after deploy (${source.origin}):`);
+      unknown.forEach(([key, reason]) => io.say(`  ${key}: ${reason}`));
+    }
+  }
   const summary = profiles.map((p) => ({
     name: p.name,
     delegation: p.delegation.id,
@@ -80,10 +84,11 @@ export async function write(options: WriteOptions, io: Io): Promise<void> {
     settings: Object.fromEntries(p.entries),
   }));
   const unknownBeforeDeploy = Object.fromEntries(unknown);
+  const notPreviewed = notPreviewable.length > 0 ? { notPreviewable } : {};
   if (options.print || options.credentialsStyle) {
     const [kind, sections]: [AwsFileKind, ProfileSection[]] = options.credentialsStyle ? ['credentials', profiles.map(credentialsStyle)] : ['config', profiles];
     if (options.json) {
-      io.out(json({ stackName: source.stackName, profiles: summary, unknownBeforeDeploy }));
+      io.out(json({ stackName: source.stackName, profiles: summary, unknownBeforeDeploy, ...notPreviewed }));
     } else {
       io.out(renderSections(kind, sections));
     }
@@ -96,7 +101,7 @@ export async function write(options: WriteOptions, io: Io): Promise<void> {
   const file = configFile(options.configFile, io.env);
   const result = await writeRoleProfiles(file, profiles, options);
   if (options.json) {
-    io.out(json({ stackName: source.stackName, file: result.path, profiles: summary, unknownBeforeDeploy, ...fileFacts(result) }));
+    io.out(json({ stackName: source.stackName, file: result.path, profiles: summary, unknownBeforeDeploy, ...notPreviewed, ...fileFacts(result) }));
     return;
   }
   profiles.forEach((p) => io.out(written(result, `profile ${p.name} (source profile ${p.sourceProfile})`)));

@@ -9,9 +9,13 @@ export const DELEGATION_FIELDS: readonly DelegationOutputField[] = Object.values
 export type DelegationField = DelegationOutputField;
 
 /**
- * The value of one stack output: the string, or (in a template preview) why it is unknown before deploy.
+ * The value of one stack output: the string, or (in a template preview) why it is unknown before deploy, with the
+ * pieces of an output joined from known text and unknown parts.
  */
-export type OutputValue = string | { readonly unknown: string };
+export type OutputValue = string | { readonly unknown: string; readonly pieces?: readonly OutputPiece[] };
+
+/** A piece of an output joined in a template preview: known text, or an unknown part with its reason. */
+export type OutputPiece = string | { readonly unknown: string };
 
 /**
  * The outputs of one stack, by output key.

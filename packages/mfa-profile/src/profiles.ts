@@ -1,6 +1,6 @@
 import { CliError } from './errors';
 import { checkProfileName, ProfileSection } from './ini';
-import { Delegation, requireValue } from './outputs';
+import { Delegation, DelegationField, requireValue } from './outputs';
 
 /**
  * Choices of `mfa-profile write` for the role profile.
@@ -36,10 +36,7 @@ const MAX_SESSION_SECONDS = 43200;
  * The role profiles of the delegations. Names set by option need exactly one delegation; two profiles of one name fail.
  */
 export function roleProfiles(delegations: readonly Delegation[], options: RoleProfileOptions = {}): RoleProfile[] {
-  if (delegations.length > 1 && (options.profile !== undefined || options.sourceProfile !== undefined)) {
-    throw new CliError(`Stack ${delegations[0].stackName} has several delegations (${delegations.map((d) => d.id).join(', ')}): `
-      + 'pick one with --delegation before naming its profiles.');
-  }
+  checkNamedOnce(delegations, options);
   const profiles = delegations.map((d) => roleProfile(d, options));
   for (const [index, profile] of profiles.entries()) {
     const twin = profiles.findIndex((p) => p.name === profile.name);
@@ -49,6 +46,47 @@ export function roleProfiles(delegations: readonly Delegation[], options: RolePr
     }
   }
   return profiles;
+}
+
+/**
+ * The role profiles that can be made before deploy (in a template preview), and for each delegation whose profile
+ * cannot, one sentence that names it and the output it lacks, and why. Fails when no profile can be made.
+ */
+export function knownRoleProfiles(delegations: readonly Delegation[], options: RoleProfileOptions = {}):
+{ profiles: RoleProfile[]; notPreviewable: string[] } {
+  checkNamedOnce(delegations, options);
+  const notPreviewable = delegations.map(whyNotPreviewable).filter((why): why is string => why !== undefined);
+  if (notPreviewable.length === delegations.length) {
+    throw new CliError(notPreviewable.join(' '));
+  }
+  return { profiles: roleProfiles(delegations.filter((d) => whyNotPreviewable(d) === undefined), options), notPreviewable };
+}
+
+/** The outputs a role profile is made of, and what each is called in a sentence about a team member's profile. */
+const PROFILE_FIELDS: ReadonlyArray<[DelegationField, string]> = [
+  ['MfaRoleArn', 'role ARN'], ['MfaSerial', 'MFA device'], ['MfaSourceProfile', 'source profile'], ['MfaUserName', 'user name'],
+];
+
+/** Why a template preview cannot make the profile of a delegation: the first output it needs that is unknown. */
+function whyNotPreviewable(delegation: Delegation): string | undefined {
+  const [field, words] = PROFILE_FIELDS.find(([f]) => delegation.values[f] === undefined && delegation.unknown[f] !== undefined) ?? [];
+  if (field === undefined) {
+    return undefined;
+  }
+  const name = delegation.values.MfaRoleProfile ?? 'mfa';
+  const reason = delegation.unknown[field];
+  return delegation.member === undefined
+    ? `Cannot preview the profile ${name} of delegation ${delegation.id}: ${delegation.id}${field} is known only after deploy: ${reason}.`
+    : `Cannot preview the profile ${name} of member ${delegation.member.userName} of team ${delegation.member.team}: its ${words} is known `
+      + `only after deploy: ${reason}.`;
+}
+
+/** Profile names given by option name the profiles of one delegation. */
+function checkNamedOnce(delegations: readonly Delegation[], options: RoleProfileOptions): void {
+  if (delegations.length > 1 && (options.profile !== undefined || options.sourceProfile !== undefined)) {
+    throw new CliError(`Stack ${delegations[0].stackName} has several delegations (${delegations.map((d) => d.id).join(', ')}): `
+      + 'pick one with --delegation before naming its profiles.');
+  }
 }
 
 /**

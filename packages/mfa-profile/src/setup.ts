@@ -5,7 +5,7 @@ import { CliError } from './errors';
 import { configFile, credentialsFile, Io, readAwsFile } from './files';
 import { renderSections } from './ini';
 import { requireValue } from './outputs';
-import { roleProfiles } from './profiles';
+import { knownRoleProfiles, roleProfiles } from './profiles';
 import { seedOf } from './secrets';
 import { loadSource, SourceOptions, unknownOutputs } from './source';
 
@@ -50,19 +50,18 @@ export async function setup(options: SetupOptions, io: Io): Promise<void> {
     throw new CliError(`Stack ${source.stackName} has delegations of ${users.length} users (${source.delegations.map((d) => d.id).join(', ')}): `
       + 'set up one at a time with --delegation.');
   }
-  const profiles = roleProfiles(source.delegations, {
-    profile: options.profile,
-    sourceProfile: options.sourceProfile,
-    durationSeconds: options.durationSeconds,
-    region: options.profileRegion,
-  });
+  const profileOptions = {
+    profile: options.profile, sourceProfile: options.sourceProfile, durationSeconds: options.durationSeconds, region: options.profileRegion,
+  };
   if (options.template !== undefined) {
-    const unknown = unknownOutputs(source);
+    const preview = knownRoleProfiles(source.delegations, profileOptions);
     io.say(`Preview from ${source.origin}: setup writes these profiles once the stack is deployed (run it with --outputs-file or --stack).`);
-    unknown.forEach(([key, reason]) => io.say(`  ${key} is known only after deploy: ${reason}`));
-    io.out(renderSections('config', profiles));
+    preview.notPreviewable.forEach((sentence) => io.say(sentence));
+    unknownOutputs(preview.profiles.map((p) => p.delegation)).forEach(([key, reason]) => io.say(`  ${key} is known only after deploy: ${reason}`));
+    io.out(renderSections('config', preview.profiles));
     return;
   }
+  const profiles = roleProfiles(source.delegations, profileOptions);
   const delegation = source.delegations[0];
   const userName = requireValue(delegation, 'MfaUserName');
   const sourceProfile = profiles[0].sourceProfile;

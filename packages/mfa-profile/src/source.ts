@@ -2,7 +2,7 @@ import { promises as fs } from 'fs';
 import { Account, AccountRole, accountRoleDelegations, accountsOfRole, parseAccounts, profileSafeName, readDelegationAccountRoles } from './account-roles';
 import { describeStackOutputs, organizationAccounts } from './aws';
 import { CliError } from './errors';
-import { Delegation, DelegationField, findDelegations, outputsOfStack, parseJson, parseOutputsFile, pickDelegations, pickStack, StackOutputs } from './outputs';
+import { Delegation, DelegationField, findDelegations, list, outputsOfStack, parseJson, parseOutputsFile, pickDelegations, pickStack, StackOutputs } from './outputs';
 import { findMember, findTeams, memberBase, memberDelegations, pickTeam, readTeam } from './team-outputs';
 import { previewOutputs, stackNameOfTemplateFile } from './template';
 
@@ -72,7 +72,13 @@ export async function loadSource(options: SourceOptions, load: LoadOptions = {})
     if (options.team !== undefined) {
       throw new CliError('--team picks the team of --member: name the member too.');
     }
-    const picked = pickDelegations(stackName, findDelegations(stackName, outputs), options.delegation);
+    const found = findDelegations(stackName, outputs);
+    const teams = findTeams(outputs);
+    if (found.length === 0 && teams.length > 0) {
+      throw new CliError(`Stack ${stackName} has no MfaDelegation, only the MfaTeam ${list(teams)}, whose profiles are its members': `
+        + `name one with --member USER${teams.length > 1 ? ' and its team with --team ID' : ''}.`);
+    }
+    const picked = pickDelegations(stackName, found, options.delegation);
     const delegations = [];
     for (const delegation of picked) {
       const roles = load.accountProfiles ? readDelegationAccountRoles(stackName, outputs, delegation.id) : [];
@@ -116,11 +122,11 @@ export function onlyDelegation(source: Source): Delegation {
 }
 
 /**
- * The outputs of the picked delegations that are unknown before deploy, as `[output key, reason]`.
+ * The outputs of delegations that are unknown before deploy, as `[output key, reason]`.
  */
-export function unknownOutputs(source: Source): Array<[string, string]> {
+export function unknownOutputs(delegations: readonly Delegation[]): Array<[string, string]> {
   // Each output once: the profiles of roles in other accounts share the outputs of their delegation or member.
-  return [...new Map(source.delegations.flatMap((d) => Object.entries(d.unknown)
+  return [...new Map(delegations.flatMap((d) => Object.entries(d.unknown)
     .map(([field, reason]): [string, string] => [d.id + (field as DelegationField), reason]))).entries()];
 }
 
@@ -143,7 +149,11 @@ async function readOutputs(options: SourceOptions): Promise<{ stackName: string;
   }
   if (options.outputsFile !== undefined) {
     const stacks = parseOutputsFile(await readText(options.outputsFile), options.outputsFile);
-    const holds = options.member === undefined ? undefined : { what: 'MfaTeam', test: (_: string, outputs: StackOutputs) => findTeams(outputs).length > 0 };
+    // Without --member, the stack of the delegations; a stack with only teams is picked when no stack has delegations, so
+    // that the sentence says to name a member.
+    const teams = { what: 'MfaTeam', test: (_: string, outputs: StackOutputs) => findTeams(outputs).length > 0 };
+    const delegations = Object.entries(stacks).some(([name, outputs]) => findDelegations(name, outputs).length > 0);
+    const holds = options.member !== undefined ? teams : delegations ? undefined : { ...teams, what: 'MfaDelegation or MfaTeam' };
     const stackName = pickStack(stacks, options.outputsFile, options.stackName, holds);
     return { stackName, origin: options.outputsFile, outputs: stacks[stackName] };
   }

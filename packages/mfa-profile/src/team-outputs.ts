@@ -1,6 +1,6 @@
 import { AccountRole, readTeamAccountRoles } from './account-roles';
 import { CliError } from './errors';
-import { Delegation, DelegationField, knownOutput, list, parseJsonObject, StackOutputs } from './outputs';
+import { Delegation, DelegationField, isJsonObject, knownOutput, list, OutputPiece, parseJsonObject, StackOutputs } from './outputs';
 import { TEAM_OUTPUT_FIELDS, TEAM_OUTPUT_VERSIONS, TeamMemberEntry, TeamOutput, TeamRoleEntry, teamSecretName } from '../../../lib/contract';
 
 /**
@@ -113,16 +113,19 @@ export function readTeam(stackName: string, outputs: StackOutputs, prefix: strin
   for (let i = 1; i <= count('roleOutputs', accountRoleTeam ? 0 : 1); i++) {
     const key = `${prefix}${TEAM_OUTPUT_FIELDS.roles}${i}`;
     const value = present(stackName, outputs, key, teamKey);
-    if (typeof value !== 'string') {
-      unknownRoles.push(`${key}: ${value.unknown}`);
+    const known = typeof value === 'string' ? { map: object(value, key), holes: [] } : partlyKnownMap(value.pieces);
+    if (known === undefined) {
+      unknownRoles.push(`${key}: ${(value as { unknown: string }).unknown}`);
       continue;
     }
-    for (const [name, role] of Object.entries(object(value, key))) {
+    for (const [name, role] of Object.entries(known.map)) {
       const { roleArn, maxSessionDuration } = (role ?? {}) as Partial<Record<keyof TeamRoleEntry, unknown>>;
       if (typeof roleArn !== 'string' || !Number.isInteger(maxSessionDuration)) {
         throw new CliError(`${key} of stack ${stackName} has no roleArn or maxSessionDuration for the role ${name}.`);
       }
-      roles[name] = { roleArn, maxSessionDuration: maxSessionDuration as number };
+      // In a preview, a role whose ARN holds an unknown part (a generated role name) is unknown for that part's reason.
+      const holes = [...roleArn.matchAll(HOLE)].map((m) => `${key}: ${known.holes[Number(m[1])]}`);
+      roles[name] = holes.length > 0 ? { unknown: holes.join('; ') } : { roleArn, maxSessionDuration: maxSessionDuration as number };
     }
   }
 
@@ -242,6 +245,28 @@ function checkVersion(stackName: string, teamKey: string, version: unknown): voi
   if (!SUPPORTED_VERSIONS.includes(version as number)) {
     throw new CliError(`${teamKey} of stack ${stackName} is of version ${JSON.stringify(version)}, but this mfa-profile reads versions `
       + `${list(SUPPORTED_VERSIONS.map(String))}.`);
+  }
+}
+
+/** Where a partly known JSON output holds the unknown part N: text that no name or ARN in these outputs holds. */
+const HOLE = /<unknown #(\d+)>/g;
+
+/**
+ * A JSON map output of a template preview that is known but for some parts (the ARNs of roles with generated names):
+ * the map with each unknown part as `<unknown #N>` inside its string, and the reasons by N; undefined when no map can
+ * be read that way (an unknown part outside a string, or no pieces).
+ */
+function partlyKnownMap(pieces: readonly OutputPiece[] | undefined): { map: Record<string, unknown>; holes: string[] } | undefined {
+  if (pieces === undefined) {
+    return undefined;
+  }
+  const holes: string[] = [];
+  const text = pieces.map((p) => (typeof p === 'string' ? p : `<unknown #${holes.push(p.unknown) - 1}>`)).join('');
+  try {
+    const map = JSON.parse(text);
+    return isJsonObject(map) ? { map, holes } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

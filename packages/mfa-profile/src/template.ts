@@ -1,5 +1,5 @@
 import { CliError } from './errors';
-import { isJsonObject, OutputValue, StackOutputs } from './outputs';
+import { isJsonObject, OutputPiece, OutputValue, StackOutputs } from './outputs';
 import { SERIAL_NUMBER_ATTRIBUTE, VIRTUAL_MFA_DEVICE_RESOURCE_TYPE } from '../../../lib/contract';
 
 /**
@@ -21,7 +21,12 @@ interface Resource {
   readonly Properties?: Record<string, unknown>;
 }
 
-type Resolved = { readonly value: string } | { readonly unknown: string };
+/**
+ * A resolved expression: its value, or why it is unknown before deploy with the pieces it is made of (the known text
+ * and the unknown parts, each with its reason), so that a reader of a JSON output can tell which of its values are known.
+ */
+type Resolved = { readonly value: string } | Unknown;
+type Unknown = { readonly unknown: string; readonly pieces: readonly OutputPiece[] };
 
 const MAX_DEPTH = 20;
 
@@ -44,7 +49,8 @@ export function previewOutputs(template: unknown, env: PreviewEnvironment): Stac
   const result: Record<string, OutputValue> = {};
   for (const [key, output] of Object.entries(outputs)) {
     const resolved = preview.resolve(output?.Value);
-    result[key] = 'value' in resolved ? resolved.value : { unknown: resolved.unknown };
+    result[key] = 'value' in resolved ? resolved.value
+      : resolved.pieces.length > 1 ? { unknown: resolved.unknown, pieces: resolved.pieces } : { unknown: resolved.unknown };
   }
   return result;
 }
@@ -66,7 +72,7 @@ class Preview {
       return { value: String(expr) };
     }
     if (this.depth > MAX_DEPTH || typeof expr !== 'object' || expr === null || Array.isArray(expr) || Object.keys(expr).length !== 1) {
-      return { unknown: 'its value is not an expression this preview understands' };
+      return unknown('its value is not an expression this preview understands');
     }
     this.depth++;
     try {
@@ -86,12 +92,12 @@ class Preview {
       }
       case 'Fn::Join': {
         const [delimiter, parts] = Array.isArray(arg) ? arg : [];
-        return Array.isArray(parts) ? join(parts.map((p) => this.resolve(p)), String(delimiter ?? '')) : { unknown: 'its Fn::Join is malformed' };
+        return Array.isArray(parts) ? join(parts.map((p) => this.resolve(p)), String(delimiter ?? '')) : unknown('its Fn::Join is malformed');
       }
       case 'Fn::Sub':
         return this.sub(arg);
       default:
-        return { unknown: `${fn} is evaluated by CloudFormation at deploy` };
+        return unknown(`${fn} is evaluated by CloudFormation at deploy`);
     }
   }
 
@@ -105,10 +111,10 @@ class Preview {
     };
     if (name in pseudo) {
       const value = pseudo[name];
-      return value === undefined ? { unknown: `${name} is not given (pass --region)` } : { value };
+      return value === undefined ? unknown(`${name} is not given (pass --region)`) : { value };
     }
     if (name.startsWith('AWS::')) {
-      return { unknown: `${name} is known only after deploy` };
+      return unknown(`${name} is known only after deploy`);
     }
     const resource = this.resources[name];
     switch (resource?.Type) {
@@ -120,9 +126,9 @@ class Preview {
       case VIRTUAL_MFA_DEVICE_RESOURCE_TYPE:
         return this.serialNumber(resource, name);
       case undefined:
-        return { unknown: `${name} is a parameter or not in the template` };
+        return unknown(`${name} is a parameter or not in the template`);
       default:
-        return { unknown: `${name} (${resource.Type}) gets its name or ARN at deploy` };
+        return unknown(`${name} (${resource.Type}) gets its name or ARN at deploy`);
     }
   }
 
@@ -135,7 +141,7 @@ class Preview {
     if ((type === VIRTUAL_MFA_DEVICE_RESOURCE_TYPE || type === 'AWS::IAM::VirtualMFADevice') && attribute === SERIAL_NUMBER_ATTRIBUTE) {
       return this.serialNumber(resource, id);
     }
-    return { unknown: `${id}.${attribute}${type ? ` (${type})` : ''} is set at deploy` };
+    return unknown(`${id}.${attribute}${type ? ` (${type})` : ''} is set at deploy`);
   }
 
   /**
@@ -154,14 +160,14 @@ class Preview {
   private named(resource: Resource, id: string, property: string): Resolved {
     const value = resource.Properties?.[property];
     return value === undefined
-      ? { unknown: `${id} (${resource.Type}) has no explicit ${property}, so its name is generated at deploy` }
+      ? unknown(`${id} (${resource.Type}) has no explicit ${property}, so its name is generated at deploy`)
       : this.resolve(value);
   }
 
   private sub(arg: unknown): Resolved {
     const [text, variables = {}] = Array.isArray(arg) ? arg : [arg];
     if (typeof text !== 'string') {
-      return { unknown: 'its Fn::Sub is malformed' };
+      return unknown('its Fn::Sub is malformed');
     }
     const parts: Resolved[] = [];
     let last = 0;
@@ -185,7 +191,33 @@ class Preview {
   }
 }
 
+function unknown(reason: string): Unknown {
+  return { unknown: reason, pieces: [{ unknown: reason }] };
+}
+
+/**
+ * The parts joined: a value when every part is known, else unknown for the first unknown part's reason, with the
+ * pieces of all parts (adjacent known text merged).
+ */
 function join(parts: readonly Resolved[], delimiter: string): Resolved {
-  const unknown = parts.find((p): p is { unknown: string } => 'unknown' in p);
-  return unknown ?? { value: parts.map((p) => (p as { value: string }).value).join(delimiter) };
+  const first = parts.find((p): p is Unknown => 'unknown' in p);
+  if (first === undefined) {
+    return { value: parts.map((p) => (p as { value: string }).value).join(delimiter) };
+  }
+  const pieces: OutputPiece[] = [];
+  const add = (piece: OutputPiece) => {
+    const last = pieces[pieces.length - 1];
+    if (typeof piece === 'string' && typeof last === 'string') {
+      pieces[pieces.length - 1] = last + piece;
+    } else if (piece !== '') {
+      pieces.push(piece);
+    }
+  };
+  parts.forEach((part, i) => {
+    if (i > 0) {
+      add(delimiter);
+    }
+    ('value' in part ? [part.value] : part.pieces).forEach(add);
+  });
+  return { unknown: first.unknown, pieces };
 }

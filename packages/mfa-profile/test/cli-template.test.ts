@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
 import { readFixture, runCli, tempDir } from './support/cli';
 import { createExampleApp } from '../../../bin/app';
+import { MfaDelegation, MfaTeam } from '../../../lib';
 import { renderSections } from '../src/ini';
 import { findDelegations, pickDelegations } from '../src/outputs';
 import { roleProfiles } from '../src/profiles';
@@ -31,11 +33,21 @@ describe('template preview', () => {
     expect(outputs.ToolkitMfaAccessKeySecretArn).toEqual({
       unknown: 'ToolkitUserAccessKeySecretA070208C (AWS::SecretsManager::Secret) gets its name or ARN at deploy',
     });
-    expect(outputs.GeneratedMfaRoleArn).toEqual({
-      unknown: 'GeneratedRole1234ABCD (AWS::IAM::Role) has no explicit RoleName, so its name is generated at deploy',
-    });
-    expect(outputs.GeneratedMfaSerial).toEqual({
-      unknown: 'GeneratedUser1234ABCD (AWS::IAM::User) has no explicit UserName, so its name is generated at deploy',
+    const role = 'GeneratedRole1234ABCD (AWS::IAM::Role) has no explicit RoleName, so its name is generated at deploy';
+    expect(outputs.GeneratedMfaRoleArn).toEqual({ unknown: role, pieces: ['arn:aws:iam::111111111111:role/', { unknown: role }] });
+    const user = 'GeneratedUser1234ABCD (AWS::IAM::User) has no explicit UserName, so its name is generated at deploy';
+    expect(outputs.GeneratedMfaSerial).toEqual({ unknown: user, pieces: ['arn:aws:iam::111111111111:mfa/', { unknown: user }] });
+  });
+
+  test('keeps the known text around each unknown part of a joined output, in order', () => {
+    const outputs = previewOutputs({
+      Resources: { R: { Type: 'AWS::IAM::Role' } },
+      Outputs: { A: { Value: { 'Fn::Join': ['', ['{"r":"', { 'Fn::GetAtt': ['R', 'Arn'] }, '","p":"', { Ref: 'AWS::Partition' }, '","x":"', { Ref: 'P' }, '"}']] } } },
+    }, ENV);
+    const role = 'R (AWS::IAM::Role) has no explicit RoleName, so its name is generated at deploy';
+    expect(outputs.A).toEqual({
+      unknown: role,
+      pieces: ['{"r":"arn:aws:iam::111111111111:role/', { unknown: role }, '","p":"aws","x":"', { unknown: 'P is a parameter or not in the template' }, '"}'],
     });
   });
 
@@ -92,5 +104,86 @@ describe('template preview of the real example app', () => {
   test('the pure preview gives the same profile', () => {
     const outputs = previewOutputs(JSON.parse(fs.readFileSync(file, 'utf8')), ENV);
     expect(renderSections('config', roleProfiles(findDelegations('MfaDelegationExample', outputs)))).toContain('[profile mfa]\n');
+  });
+});
+
+describe('template preview of stacks where some names are generated', () => {
+  let dir: string;
+  let two: string;
+  let teamOnly: string;
+  beforeAll(() => {
+    // GIVEN a stack with a delegation of explicit names beside one of generated names, and a stack of only a team
+    // whose admin role has a generated name and whose readonly role has an explicit one
+    dir = tempDir();
+    const app = new App({ outdir: path.join(dir, 'cdk.out') });
+    const stack = new Stack(app, 'Two');
+    new MfaDelegation(stack, 'Named', { roleName: 'named-role', userName: 'named-user', profileName: 'named' });
+    new MfaDelegation(stack, 'Gen', { profileName: 'gen' });
+    new MfaTeam(new Stack(app, 'TeamOnly'), 'Dev', {
+      roles: [{ name: 'admin' }, { name: 'readonly', roleName: 'dev-readonly' }],
+      members: [{ userName: 'alice', roles: ['readonly', 'admin'] }, { userName: 'bob', roles: ['readonly'] }],
+    });
+    app.synth();
+    two = path.join(dir, 'cdk.out', 'Two.template.json');
+    teamOnly = path.join(dir, 'cdk.out', 'TeamOnly.template.json');
+  }, 60_000);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const profile = (name: string, roleArn: string, user: string, serial: string) =>
+    `[profile ${name}]\nrole_arn = ${roleArn}\nsource_profile = ${user}\nmfa_serial = ${serial}\nrole_session_name = ${user}\n`;
+  const ACCOUNT_ARN = 'arn:aws:iam::111111111111';
+
+  test('previews the delegation it can, and says which one it cannot and why, when the other has generated names', async () => {
+    const run = await runCli(['write', '--template', two, '--account', '111111111111', '--print']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toEqual(profile('named', `${ACCOUNT_ARN}:role/named-role`, 'named-user', `${ACCOUNT_ARN}:mfa/named-user`));
+    expect(run.stderr).toMatch(new RegExp('^Cannot preview the profile gen of delegation Gen: GenMfaRoleArn is known only after deploy: '
+      + 'GenRole[0-9A-F]{8} \\(AWS::IAM::Role\\) has no explicit RoleName, so its name is generated at deploy\\.\n$'));
+  });
+
+  test('names the team role whose name is generated, not another, and previews the member\'s other roles', async () => {
+    const run = await runCli(['write', '--template', teamOnly, '--account', '111111111111', '--member', 'alice', '--print']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toEqual(profile('Dev-readonly', `${ACCOUNT_ARN}:role/mfa-team/Dev/dev-readonly`, 'alice', `${ACCOUNT_ARN}:mfa/mfa-team/Dev/alice`));
+    expect(run.stderr).toMatch(new RegExp('^Cannot preview the profile Dev-admin of member alice of team Dev: its role ARN is known only after deploy: '
+      + 'DevMfaTeamRoles1: DevRolesadmin[0-9A-F]{8} \\(AWS::IAM::Role\\) has no explicit RoleName, so its name is generated at deploy\\.\n$'));
+  });
+
+  test('setup previews the member\'s profiles it can and names the one it cannot', async () => {
+    const run = await runCli(['setup', '--template', teamOnly, '--account', '111111111111', '--member', 'alice']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toEqual(profile('Dev-readonly', `${ACCOUNT_ARN}:role/mfa-team/Dev/dev-readonly`, 'alice', `${ACCOUNT_ARN}:mfa/mfa-team/Dev/alice`));
+    const [said, cannot, ...rest] = run.stderr.split('\n');
+    expect(said).toEqual(`Preview from ${teamOnly}: setup writes these profiles once the stack is deployed (run it with --outputs-file or --stack).`);
+    expect(cannot).toMatch(/^Cannot preview the profile Dev-admin of member alice of team Dev: its role ARN is known only after deploy: DevMfaTeamRoles1: DevRolesadmin/);
+    expect(rest).toEqual(['']);
+  });
+
+  test('fails for a stack of only a team without --member, saying to name a member', async () => {
+    const run = await runCli(['setup', '--template', teamOnly, '--account', '111111111111']);
+    expect(run).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: 'mfa-profile: Stack TeamOnly has no MfaDelegation, only the MfaTeam Dev, whose profiles are its members\': name one with --member USER.\n',
+    });
+  });
+
+  test('fails for an outputs file of only teams without --member, saying to name a member and its team', async () => {
+    const outputsFile = path.join(dir, 'teams.json');
+    fs.writeFileSync(outputsFile, JSON.stringify({ Teams: { DevMfaTeam: '{}', OpsMfaTeam: '{}' } }));
+    const run = await runCli(['write', '--outputs-file', outputsFile, '--print']);
+    expect(run).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: 'mfa-profile: Stack Teams has no MfaDelegation, only the MfaTeam Dev and Ops, whose profiles are its members\': '
+        + 'name one with --member USER and its team with --team ID.\n',
+    });
+  });
+
+  test('fails when no profile can be previewed, naming the delegation and why', async () => {
+    const run = await runCli(['write', '--template', two, '--account', '111111111111', '--delegation', 'Gen', '--print']);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toEqual('');
+    expect(run.stderr).toMatch(/^mfa-profile: Cannot preview the profile gen of delegation Gen: GenMfaRoleArn is known only after deploy: GenRole[0-9A-F]{8} /);
   });
 });

@@ -134,7 +134,8 @@ describe('mfa-profile write', () => {
       ['fails for a preview without an account', ['--template', fixture('preview.template.json')],
         'A preview needs the 12-digit account it will be deployed to: --account ID.'],
       ['fails for a preview of a generated role name', ['--template', fixture('preview.template.json'), '--account', '111111111111', '--delegation', 'Generated'],
-        'GeneratedMfaRoleArn of stack preview is unknown before deploy: GeneratedRole1234ABCD (AWS::IAM::Role) has no explicit RoleName, so its name is generated at deploy.'],
+        'Cannot preview the profile generated of delegation Generated: GeneratedMfaRoleArn is known only after deploy: '
+        + 'GeneratedRole1234ABCD (AWS::IAM::Role) has no explicit RoleName, so its name is generated at deploy.'],
       ['fails for an unknown option', ['--bogus'], 'unknown option \'--bogus\''],
     ])('%s', async (_name, args, sentence) => {
       const run = await runCli(['write', ...args, '--config-file', config()], { HOME: home });
