@@ -36,15 +36,18 @@ export interface SetupOptions extends SourceOptions {
  * did; re-running it is safe (profiles merge, the access key is kept while IAM lists it, an enabled device is not
  * enabled again, a forgotten seed is not asked for); without a terminal it never waits for input (codes by flag).
  *
- * 1. the role profile(s) into the config file (merged, `role_session_name` = the user name);
+ * 1. the role profile(s) into the config file (merged, `role_session_name` = the user name): one per role of a delegation or of
+ *    a team member (`--member`), and one per account × role for its roles in other accounts;
  * 2. the source profile's access key (created with the caller's IAM rights into the credentials file, 0600);
  * 3. the seed as a QR code (terminal or `--png`), and two codes to enable a device created with `enable: false`;
- * 4. one code, and a real `AssumeRole` through the written profile, as the AWS SDK v3 does it (`--no-verify` skips);
+ * 4. one code, and a real `AssumeRole` through the first profile written, as the AWS SDK v3 does it (`--no-verify` skips);
+ *    the others share its source profile and MFA device;
  * 5. the seed secret deleted for good once the chain is verified (`--keep-seed` keeps it);
  * 6. the command to try.
  */
 export async function setup(options: SetupOptions, io: Io): Promise<void> {
-  const source = await loadSource(options);
+  // One profile per role, and per account × role for roles in other accounts (#14), all of one user.
+  const source = await loadSource(options, { accountProfiles: true });
   const users = [...new Set(source.delegations.map((d) => d.values.MfaUserName ?? d.id))];
   if (users.length > 1) {
     throw new CliError(`Stack ${source.stackName} has delegations of ${users.length} users (${source.delegations.map((d) => d.id).join(', ')}): `

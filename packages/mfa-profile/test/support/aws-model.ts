@@ -45,8 +45,9 @@ export class AwsModel {
     return user;
   }
 
-  public addRole(roleName: string, trustedUsers: string[], maxSessionDuration = 3600): ModelRole {
-    const role = { arn: `arn:aws:iam::${this.account}:role/${roleName}`, trustedUsers, maxSessionDuration };
+  /** A role that trusts `trustedUsers` (of this account) with MFA; in this account unless the ARN names another. */
+  public addRole(roleName: string, trustedUsers: string[], maxSessionDuration = 3600, arn = `arn:aws:iam::${this.account}:role/${roleName}`): ModelRole {
+    const role = { arn, trustedUsers, maxSessionDuration };
     this.roles.set(role.arn, role);
     return role;
   }
@@ -55,9 +56,9 @@ export class AwsModel {
    * What the device handler does for `Custom::VirtualMfaDevice` Create: `CreateVirtualMFADevice` (the seed exists only
    * in its answer), `CreateSecret` without a value, `PutSecretValue` with the seed; enabled or not.
    */
-  public handlerCreatesDevice(userName: string, secretName: string, enable: boolean): { serialNumber: string; seed: string; secretArn: string } {
+  public handlerCreatesDevice(userName: string, secretName: string, enable: boolean, serialNumber = `arn:aws:iam::${this.account}:mfa/${userName}`):
+  { serialNumber: string; seed: string; secretArn: string } {
     const seed = new OTPAuth.Secret({ size: 40 }).base32;
-    const serialNumber = `arn:aws:iam::${this.account}:mfa/${userName}`;
     this.devices.set(serialNumber, { serialNumber, seed, userName: enable ? userName : undefined, usedCodes: new Set() });
     const secretArn = `arn:aws:secretsmanager:us-east-1:${this.account}:secret:${secretName}-${randomBytes(3).toString('hex')}`;
     this.secrets.set(secretArn, { arn: secretArn, name: secretName, versions: new Map() });
@@ -277,9 +278,11 @@ export class AwsModel {
         if (duration > role.maxSessionDuration) {
           return queryError('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.', 400);
         }
-        const credentials = this.temporaryCredentials(duration, `arn:aws:sts::${this.account}:assumed-role/${p.RoleArn.split('/').pop()}/${p.RoleSessionName}`);
+        // The session is in the role's account (a role in another account trusts this one's users).
+        const session = `arn:aws:sts::${p.RoleArn.split(':')[4]}:assumed-role/${p.RoleArn.split('/').pop()}/${p.RoleSessionName}`;
+        const credentials = this.temporaryCredentials(duration, session);
         return queryResult('sts', 'AssumeRole', credentials + `<AssumedRoleUser><AssumedRoleId>AROAMODEL:${p.RoleSessionName}</AssumedRoleId>`
-          + `<Arn>arn:aws:sts::${this.account}:assumed-role/${p.RoleArn.split('/').pop()}/${p.RoleSessionName}</Arn></AssumedRoleUser>`);
+          + `<Arn>${session}</Arn></AssumedRoleUser>`);
       }
       case 'GetSessionToken': {
         if (caller.userName === undefined) {
