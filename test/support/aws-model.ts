@@ -422,6 +422,26 @@ export class AwsModel {
         user.accessKeys.splice(index, 1);
         return ok();
       }
+      case 'TagUser': {
+        // Adds the tags or overwrites their values; a user holds at most 50 tags.
+        const user = this.user(p.UserName);
+        const tags = new Map([...user.tags, ...Object.entries(tagsOf(p))]);
+        if (tags.size > 50) {
+          throw new ModelError('LimitExceeded', 'The number of tags has reached the maximum limit.', 409);
+        }
+        tags.forEach((v, k) => user.tags.set(k, v));
+        return ok();
+      }
+      case 'UntagUser': {
+        // Removes the keys given; a key the user does not have is no error.
+        const user = this.user(p.UserName);
+        for (let i = 1; p[`TagKeys.member.${i}`] !== undefined; i++) {
+          user.tags.delete(p[`TagKeys.member.${i}`]);
+        }
+        return ok();
+      }
+      case 'ListUserTags':
+        return ok(`${tagsXml(this.user(p.UserName).tags)}<IsTruncated>false</IsTruncated>`);
       default:
         throw new ModelError('InvalidAction', `The model does not implement IAM ${action}.`);
     }
