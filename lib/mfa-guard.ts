@@ -72,8 +72,8 @@ interface Finding {
  *   JSON strings) and Lambda permissions that name the user. The AWS managed policies that the threat model names
  *   (AdministratorAccess, PowerUserAccess, ReadOnlyAccess, SecurityAudit, AWSCloudFormationReadOnlyAccess,
  *   SecretsManagerReadWrite, AWSLambda_FullAccess) are known; any other managed policy that the app does not define is
- *   `CannotEvaluate` on such a user. So is a policy, group addition or resource policy that names a user or principal
- *   the guard cannot resolve (a parameter, an import of no export of the app, `user/*`), when the app has such users.
+ *   `CannotEvaluate` on such a user. So is a policy, group addition or resource policy that names a user, group or
+ *   principal the guard cannot resolve (a parameter, an import of no export of the app, `user/*`), when the app has such users.
  * - `MfaGuard::TrustsWholeAccount`: a role whose trust lets every principal of an account in (its root, its id, `*`)
  *   with MFA but without narrowing it to named principals (`aws:PrincipalArn`).
  * - `MfaGuard::SecretInTemplate`: a secret-bearing attribute (`Fn::GetAtt [AccessKey, SecretAccessKey]`, ...) used as
@@ -195,6 +195,8 @@ interface AssumeOnlyUser {
    * (a parameter, an import of no export of the app, a wildcard): what would widen one is a CannotEvaluate finding.
    */
   readonly unresolved?: boolean;
+  /** With `unresolved`: whether an assume-only user is in a group, so that a group MfaGuard cannot resolve may be one of its. */
+  readonly inGroups?: boolean;
 }
 
 /** An Allow statement of a resource policy (not a trust policy) with AWS principals, or a resource policy that cannot be read. */
@@ -244,7 +246,9 @@ class WorldCheck {
       // Fail closed: what names a user that MfaGuard cannot resolve may name any of them.
       const labels = users.map((u) => u.label);
       const label = labels.length === 1 ? labels[0] : `${labels.slice(0, 3).join(', ')}${labels.length > 3 ? ` and ${labels.length - 3} more` : ''}`;
-      this.checkAssumeOnly({ unresolved: true, consoleAccess: users.every((u) => u.consoleAccess), label });
+      const inGroups = users.some((u) => u.ref && resourceOf(u.ref).Properties?.Groups !== undefined)
+        || this.index.resources('AWS::IAM::UserToGroupAddition').length > 0;
+      this.checkAssumeOnly({ unresolved: true, inGroups, consoleAccess: users.every((u) => u.consoleAccess), label });
     }
     return this.findings;
   }
@@ -586,6 +590,17 @@ class WorldCheck {
     for (const { target, from, location } of groups) {
       this.checkAssumeOnlyGroup(user, target, from, location);
     }
+    if (user.inGroups) {
+      // A policy attached to a group MfaGuard cannot resolve may be attached to a group of an assume-only user.
+      for (const ref of this.index.resources(POLICY, MANAGED_POLICY, 'AWS::IAM::GroupPolicy')) {
+        const properties = resourceOf(ref).Properties ?? {};
+        if (this.listed(ref, 'Groups', 'GroupName').some((t) => 'unknown' in t)) {
+          const name = properties.ManagedPolicyName ?? properties.PolicyName ?? ref.logicalId;
+          this.checkAssumeOnlyDocument(user, ref, `policy ${describeResource(ref)} (${describeValue(name)}) (through a group)`, properties.PolicyDocument,
+            'Properties.PolicyDocument');
+        }
+      }
+    }
     this.checkResourcePolicyGrants(user);
   }
 
@@ -739,9 +754,9 @@ class WorldCheck {
         template: ref.template,
         logicalId: ref.logicalId,
         location,
-        description: `MfaGuard cannot resolve a user or principal that ${where} names, which may be the assume-only user ${user.label} (an `
+        description: `MfaGuard cannot resolve a user, group or principal that ${where} names, which may be the assume-only user ${user.label} (an `
           + `MfaUser's, MfaDelegation's or MfaTeam's user, which may only assume roles with MFA): ${where} ${what}`,
-        fix: 'Name users by reference or by their literal name (not a parameter, an import of no export of this app or a wildcard), or acknowledge '
+        fix: 'Name users and groups by reference or by their literal name (not a parameter, an import of no export of this app or a wildcard), or acknowledge '
           + `${MfaGuard.CANNOT_EVALUATE} on ${where} with the reason it names no assume-only user`,
       });
       return;

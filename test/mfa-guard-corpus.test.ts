@@ -101,6 +101,13 @@ function aliceAndRole(stack: Stack): { alice: iam.User; role: MfaRequiredRole } 
   return { alice, role };
 }
 
+/** The MfaUser bob, who may assume alice's role, in a new stack. */
+function bobWithRole(app: App): { stack: Stack; user: MfaUser } {
+  const { role } = aliceAndRole(stackOf(app));
+  const stack = Stack.of(role);
+  return { stack, user: new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] }) };
+}
+
 /** alice (named by the trust) assumes the role at the path with the given context. */
 function aliceAssumes(assembly: Assembly, rolePath: string, context: Record<string, string> = NO_MFA, inputs?: ConcreteInputs): SimulationRequest {
   return {
@@ -323,8 +330,7 @@ const BYPASSES: BypassCase[] = [
   {
     name: 'an MfaUser given AdministratorAccess (user.addManagedPolicy)',
     build: (app) => {
-      const { role } = aliceAndRole(stackOf(app));
-      const user = new MfaUser(Stack.of(role), 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const { user } = bobWithRole(app);
       user.user.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess'));
     },
     findings: [['AssumeOnlyUserWidened', 'Stack/Bob/Resource/Resource']],
@@ -333,8 +339,7 @@ const BYPASSES: BypassCase[] = [
   {
     name: 'statements added to an MfaUser\'s policy (mfaUser.policy.addStatements)',
     build: (app) => {
-      const { role } = aliceAndRole(stackOf(app));
-      const user = new MfaUser(Stack.of(role), 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const { user } = bobWithRole(app);
       user.policy.addStatements(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
     },
     findings: [['AssumeOnlyUserWidened', 'Stack/Bob/AssumeRolePolicy/Resource']],
@@ -348,9 +353,7 @@ const BYPASSES: BypassCase[] = [
   {
     name: 'a bucket grant to an MfaUser (bucket.grantReadWrite)',
     build: (app) => {
-      const { role } = aliceAndRole(stackOf(app));
-      const stack = Stack.of(role);
-      const user = new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const { stack, user } = bobWithRole(app);
       new s3.Bucket(stack, 'Payroll', { bucketName: 'payroll' }).grantReadWrite(user.user);
     },
     findings: [['AssumeOnlyUserWidened', 'Stack/Bob/Resource/DefaultPolicy/Resource']],
@@ -364,9 +367,7 @@ const BYPASSES: BypassCase[] = [
   {
     name: 'a bucket policy that grants an MfaUser read access (bucket.addToResourcePolicy)',
     build: (app) => {
-      const { role } = aliceAndRole(stackOf(app));
-      const stack = Stack.of(role);
-      const user = new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const { stack, user } = bobWithRole(app);
       const bucket = new s3.Bucket(stack, 'Payroll', { bucketName: 'payroll' });
       bucket.addToResourcePolicy(new iam.PolicyStatement({ principals: [user.user], actions: ['s3:GetObject'], resources: [bucket.arnForObjects('*')] }));
     },
@@ -382,9 +383,7 @@ const BYPASSES: BypassCase[] = [
   {
     name: 'an MfaUser added to a group of administrators (user.addToGroup)',
     build: (app) => {
-      const { role } = aliceAndRole(stackOf(app));
-      const stack = Stack.of(role);
-      const user = new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const { stack, user } = bobWithRole(app);
       user.user.addToGroup(new iam.Group(stack, 'Admins', { managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')] }));
     },
     findings: [['AssumeOnlyUserWidened', 'Stack/Admins/Resource']],
@@ -432,9 +431,7 @@ const BYPASSES: BypassCase[] = [
   {
     name: 'a policy attached to a user named by a parameter, which is an MfaUser at deployment (fails closed)',
     build: (app) => {
-      const { role } = aliceAndRole(stackOf(app));
-      const stack = Stack.of(role);
-      new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const { stack } = bobWithRole(app);
       const who = new CfnParameter(stack, 'Who', { default: 'bob' });
       new iam.CfnPolicy(stack, 'Ops', {
         policyName: 'ops',
@@ -453,9 +450,7 @@ const BYPASSES: BypassCase[] = [
   {
     name: 'a group addition of a user imported from an export of no stack of the app, which is an MfaUser at deployment (fails closed)',
     build: (app) => {
-      const { role } = aliceAndRole(stackOf(app));
-      const stack = Stack.of(role);
-      new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const { stack } = bobWithRole(app);
       const admins = new iam.Group(stack, 'Admins', { groupName: 'admins' });
       admins.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
       new iam.CfnUserToGroupAddition(stack, 'Add', { groupName: admins.groupName, users: [Fn.importValue('legacy-user-name')] });
@@ -471,9 +466,7 @@ const BYPASSES: BypassCase[] = [
   {
     name: 'a secret\'s resource policy given as a JSON string that lets an MfaUser read the secret',
     build: (app) => {
-      const { role } = aliceAndRole(stackOf(app));
-      const stack = Stack.of(role);
-      const user = new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const { stack, user } = bobWithRole(app);
       new CfnResource(stack, 'PayrollPolicy', {
         type: 'AWS::SecretsManager::ResourcePolicy',
         properties: {
@@ -497,9 +490,7 @@ const BYPASSES: BypassCase[] = [
   {
     name: 'a KMS key policy given as a JSON string (cloudformation-include style) that lets an MfaUser decrypt',
     build: (app) => {
-      const { role } = aliceAndRole(stackOf(app));
-      const stack = Stack.of(role);
-      new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const { stack } = bobWithRole(app);
       new CfnResource(stack, 'Key', {
         type: 'AWS::KMS::Key',
         properties: {
@@ -525,9 +516,7 @@ const BYPASSES: BypassCase[] = [
   {
     name: 'a Lambda permission that lets an MfaUser invoke a function (lambda.CfnPermission)',
     build: (app) => {
-      const { role } = aliceAndRole(stackOf(app));
-      const stack = Stack.of(role);
-      const user = new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const { stack, user } = bobWithRole(app);
       new lambda.CfnPermission(stack, 'Invoke', { action: 'lambda:InvokeFunction', functionName: 'payroll', principal: user.user.userArn });
     },
     findings: [['AssumeOnlyUserWidened', 'Stack/Invoke']],
@@ -548,9 +537,7 @@ const BYPASSES: BypassCase[] = [
   {
     name: 'a bucket policy whose principal is a parameter, which is an MfaUser\'s ARN at deployment (fails closed)',
     build: (app) => {
-      const { role } = aliceAndRole(stackOf(app));
-      const stack = Stack.of(role);
-      new MfaUser(stack, 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const { stack } = bobWithRole(app);
       const reader = new CfnParameter(stack, 'Reader');
       new s3.CfnBucketPolicy(stack, 'PayrollPolicy', {
         bucket: 'payroll',
@@ -569,8 +556,7 @@ const BYPASSES: BypassCase[] = [
   {
     name: 'an MfaUser given the AWS managed policy ReadOnlyAccess: it reads the stack\'s events and every bucket',
     build: (app) => {
-      const { role } = aliceAndRole(stackOf(app));
-      const user = new MfaUser(Stack.of(role), 'Bob', { userName: 'bob', accessKey: false, roles: [role] });
+      const { user } = bobWithRole(app);
       user.user.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'));
     },
     findings: [['AssumeOnlyUserWidened', 'Stack/Bob/Resource/Resource']],

@@ -61,9 +61,10 @@ const CLAIMS: Claim[] = [
       [CORPUS, 'a trust policy imported from another stack\'s export (cannot be evaluated)'], [CORPUS, 'an MFA condition whose value is a parameter']],
   },
   {
-    claim: 'a policy, group addition or resource policy that names a user it cannot resolve (a parameter, an import of no export of the app, `user/*`) in an app with assume-only users',
+    claim: 'a policy, group addition or resource policy that names a user or group it cannot resolve (a parameter, an import of no export of the app, `user/*`) in an app with assume-only users',
     proofs: [[GUARD, 'fails closed on a policy, a group addition and a resource policy that name users it cannot resolve'],
       [GUARD, 'passes policies and resource policies that name users it cannot resolve in an app without assume-only users'],
+      [GUARD, 'fails closed on a policy of a group it cannot resolve when an assume-only user is in a group'],
       [CORPUS, 'a policy attached to a user named by a parameter'], [CORPUS, 'a bucket policy whose principal is a parameter']],
   },
   {

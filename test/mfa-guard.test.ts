@@ -435,10 +435,10 @@ describe('MfaGuard', () => {
       ]);
     });
 
-    const UNRESOLVED_FIX = (at: string) => 'Name users by reference or by their literal name (not a parameter, an import of no export of this app or a '
+    const UNRESOLVED_FIX = (at: string) => 'Name users and groups by reference or by their literal name (not a parameter, an import of no export of this app or a '
       + `wildcard), or acknowledge MfaGuard::CannotEvaluate on ${at} with the reason it names no assume-only user`;
     const unresolved = (path: string, what: string): GuardFinding => ['CannotEvaluate', `Stack/${path}`,
-      `MfaGuard cannot resolve a user or principal that Stack/${path} names, which may be the assume-only user Stack/Bob/Resource/Resource (an `
+      `MfaGuard cannot resolve a user, group or principal that Stack/${path} names, which may be the assume-only user Stack/Bob/Resource/Resource (an `
       + 'MfaUser\'s, MfaDelegation\'s or MfaTeam\'s user, which may only assume roles with MFA): '
       + `Stack/${path} ${what}. ${UNRESOLVED_FIX(`Stack/${path}`)}`];
 
@@ -459,6 +459,25 @@ describe('MfaGuard', () => {
         unresolved('Everyone', 'allows it secretsmanager:GetSecretValue on * in statement 1 of its resource policy'),
         unresolved('Ops', 'gets statement 1 of policy Stack/Ops (ops), which allows s3:* on *'),
         unresolved('Unreadable', 'has a resource policy that MfaGuard cannot read (the policy document ${Who}, whose value is known only at deployment), which may allow it anything'),
+      ]);
+    });
+
+    test('fails closed on a policy of a group it cannot resolve when an assume-only user is in a group, and on a resource policy written with Stack.toJsonString', () => {
+      expect(guardErrors((stack) => {
+        const bob = mfaUser(stack);
+        bob.user.addToGroup(new iam.Group(stack, 'Readers'));
+        const group = new CfnParameter(stack, 'Group');
+        new iam.CfnPolicy(stack, 'Ops', { policyName: 'ops', groups: [group.valueAsString], policyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } });
+        new CfnResource(stack, 'Payroll', {
+          type: 'AWS::SecretsManager::ResourcePolicy',
+          properties: {
+            SecretId: 'payroll',
+            ResourcePolicy: stack.toJsonString({ Statement: [{ Effect: 'Allow', Principal: { AWS: bob.user.userArn }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }] }),
+          },
+        });
+      })).toEqual([
+        unresolved('Ops', 'gets statement 1 of policy Stack/Ops (ops) (through a group), which allows s3:* on *'),
+        widened('Payroll', 'Stack/Bob/Resource/Resource', 'allows it secretsmanager:GetSecretValue on * in statement 1 of its resource policy'),
       ]);
     });
 
