@@ -776,6 +776,9 @@ async function expectResult(request: SimulationRequest, result: 'Allowed' | 'Den
     .toEqual([request.principal, request.action, request.resource, result]);
 }
 
+/** The verdict of each case that passed, by test name: what the guard said, what the evaluator said. */
+const verdicts = new Map<string, string>();
+
 describe('MfaGuard corpus', () => {
   describe('bypass attempts fail synthesis, and the evaluator shows each opens a path', () => {
     test.each(BYPASSES)('fails on $name', async (c) => {
@@ -786,7 +789,10 @@ describe('MfaGuard corpus', () => {
       const findings = guardFindings(app);
       // THEN
       expect(findings.map(([rule, constructPath]) => [rule, constructPath])).toEqual(c.findings);
-      await expectResult(c.proof(new Assembly(app)), 'Allowed');
+      const proof = c.proof(new Assembly(app));
+      await expectResult(proof, 'Allowed');
+      verdicts.set(`fails on ${c.name}`, `fails: ${c.findings.map(([rule, at]) => `${rule} at ${at}`).join('; ')} | `
+        + `allows ${proof.principal.split(':').pop()} ${proof.action}`);
     });
   });
 
@@ -805,9 +811,29 @@ describe('MfaGuard corpus', () => {
       for (const request of denied) {
         await expectResult(request, 'Denied');
       }
-      for (const request of c.allowed?.(assembly) ?? []) {
+      const allowed = c.allowed?.(assembly) ?? [];
+      for (const request of allowed) {
         await expectResult(request, 'Allowed');
       }
+      verdicts.set(c.name, `passes | denies ${denied.length} request${denied.length === 1 ? '' : 's'}`
+        + (allowed.length > 0 ? `, allows ${allowed.length} with MFA` : ''));
     });
+  });
+
+  test('DESIGN.md lists every case with its verdict (UPDATE_CORPUS=1 npx jest test/mfa-guard-corpus.test.ts writes the list)', () => {
+    const names = [...BYPASSES.map((c) => `fails on ${c.name}`), ...SAFE.map((c) => c.name)];
+    // The list is written from a whole run only: every case must have passed above.
+    expect(names.filter((n) => !verdicts.has(n))).toEqual([]);
+    const rows = ['| case | guard | evaluator |', '| --- | --- | --- |', ...names.map((n) => `| ${n.replace(/\|/g, '\\|')} | ${verdicts.get(n)} |`)];
+    const file = path.join(__dirname, '..', 'DESIGN.md');
+    const design = fs.readFileSync(file, 'utf8');
+    const [start, end] = [design.indexOf('<!-- guard-corpus -->'), design.indexOf('<!-- /guard-corpus -->')];
+    expect([start > 0, end > start]).toEqual([true, true]);
+    const block = ['<!-- guard-corpus -->', ...rows, ''].join('\n');
+    if (process.env.UPDATE_CORPUS === '1') {
+      fs.writeFileSync(file, design.slice(0, start) + block + design.slice(end));
+    } else {
+      expect(design.slice(start, end)).toEqual(block);
+    }
   });
 });
