@@ -657,10 +657,37 @@ class WorldCheck {
     return this.grants;
   }
 
-  /** The AWS principals of an Allow statement of a resource policy: `*` and NotPrincipal stand for everyone. */
+  /**
+   * The AWS principals of an Allow statement of a resource policy. `*` (and NotPrincipal) grants the public, not a user
+   * in particular, unless a condition picks principals: then those its `aws:PrincipalArn` names, or, for a condition on
+   * another key of the principal (its name, id, tags) or one MfaGuard cannot read, anyone.
+   */
   private principalsOf(ref: ResourceRef, statement: any): Target[] {
-    const aws = statement?.Principal === '*' || statement?.NotPrincipal !== undefined ? '*' : statement?.Principal?.AWS;
-    return aws === undefined ? [] : this.index.targets(ref.template, aws);
+    const everyone = statement?.Principal === '*' || statement?.Principal?.AWS === '*' || statement?.NotPrincipal !== undefined;
+    if (!everyone) {
+      const aws = statement?.Principal?.AWS;
+      return aws === undefined ? [] : this.index.targets(ref.template, aws);
+    }
+    const condition = statement.Condition;
+    if (condition === undefined) {
+      return [];
+    }
+    if (condition === null || typeof condition !== 'object' || isOpaque(condition)) {
+      return [{ unknown: `a principal * with the condition ${describeValue(condition)}` }];
+    }
+    const targets: Target[] = [];
+    for (const [operator, block] of Object.entries<any>(condition)) {
+      const keys = block !== null && typeof block === 'object' && !isOpaque(block) ? Object.entries<any>(block) : [[operator, block]];
+      for (const [key, values] of keys) {
+        const name = String(key).toLowerCase();
+        if (name === 'aws:principalarn' && !operator.startsWith('ArnNot') && !operator.startsWith('StringNot')) {
+          targets.push(...this.index.targets(ref.template, values));
+        } else if (/^aws:(principal|user|username|userid|sourceidentity)/.test(name) || isOpaque(key) || isOpaque(values)) {
+          targets.push({ unknown: `a principal * with the condition ${operator} ${describeValue(key)}` });
+        }
+      }
+    }
+    return targets;
   }
 
   private checkAssumeOnlyGroup(user: AssumeOnlyUser, target: Target, from: ResourceRef, location: string): void {

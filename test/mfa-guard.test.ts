@@ -4,6 +4,7 @@ import { AspectPriority, Aspects, CfnOutput, CfnParameter, CfnResource, CfnStack
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { createExampleApp } from '../bin/app';
 import { MfaDelegation, MfaGuard, MfaGuardProps, MfaRequiredRole, MfaRoleStackSet, MfaRoleStackSetTarget, MfaTeam, MfaUser, VirtualMfaDevice } from '../lib';
 import { ACCOUNT } from './support/concrete-template';
@@ -478,6 +479,29 @@ describe('MfaGuard', () => {
       })).toEqual([
         unresolved('Ops', 'gets statement 1 of policy Stack/Ops (ops) (through a group), which allows s3:* on *'),
         widened('Payroll', 'Stack/Bob/Resource/Resource', 'allows it secretsmanager:GetSecretValue on * in statement 1 of its resource policy'),
+      ]);
+    });
+
+    test('reads a resource policy for everyone (*) by its conditions: public passes, aws:PrincipalArn names the principals, a condition on the user name fails closed', () => {
+      expect(guardErrors((stack) => {
+        mfaUser(stack);
+        const bucket = new s3.Bucket(stack, 'Public', { bucketName: 'public', blockPublicAccess: s3.BlockPublicAccess.BLOCK_ACLS_ONLY });
+        bucket.grantPublicAccess();
+        bucket.addToResourcePolicy(new iam.PolicyStatement({
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [bucket.arnForObjects('*')],
+          conditions: { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:user/bob` } },
+        }));
+        bucket.addToResourcePolicy(new iam.PolicyStatement({
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:DeleteObject'],
+          resources: [bucket.arnForObjects('*')],
+          conditions: { StringEquals: { 'aws:username': 'bob' } },
+        }));
+      })).toEqual([
+        widened('Public/Policy/Resource', 'Stack/Bob/Resource/Resource', 'allows it s3:PutObject on ${PublicD0AE4A11.Arn}/* in statement 2 of its resource policy'),
+        unresolved('Public/Policy/Resource', 'allows it s3:DeleteObject on ${PublicD0AE4A11.Arn}/* in statement 3 of its resource policy'),
       ]);
     });
 
