@@ -554,6 +554,34 @@ const BYPASSES: BypassCase[] = [
     }),
   },
   {
+    name: 'a bucket policy for everyone (*) whose condition picks an MfaUser by aws:PrincipalArn',
+    build: (app) => {
+      const { stack } = bobWithRole(app);
+      new s3.CfnBucketPolicy(stack, 'PayrollPolicy', {
+        bucket: 'payroll',
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [{
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 's3:GetObject',
+            Resource: 'arn:aws:s3:::payroll/*',
+            Condition: { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:user/bob` } },
+          }],
+        },
+      });
+    },
+    findings: [['AssumeOnlyUserWidened', 'Stack/PayrollPolicy']],
+    proof: (a) => ({
+      principal: `arn:aws:iam::${ACCOUNT}:user/bob`,
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::payroll/2026.csv',
+      identityPolicies: [],
+      resourcePolicy: a.property('Stack/PayrollPolicy', 'PolicyDocument'),
+      context: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:user/bob` },
+    }),
+  },
+  {
     name: 'an MfaUser given the AWS managed policy ReadOnlyAccess: it reads the stack\'s events and every bucket',
     build: (app) => {
       const { user } = bobWithRole(app);
