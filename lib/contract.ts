@@ -243,6 +243,25 @@ export interface VirtualMfaDeviceHandlerProperties {
 export interface VirtualMfaDeviceHandlerData extends VirtualMfaDeviceResourceData {
   /** The ARN of the seed secret ('' when its owner deleted it with `mfa-setup --forget`). */
   readonly SeedSecretArn: string;
+  /**
+   * When the device came to be, as `aws:TokenIssueTime` compares it (UTC, ISO 8601, to the second, rounded up): the
+   * time the handler created it (its tag `createdAt`), the same for every later answer about the same device; for a
+   * device without that tag, IAM's EnableDate when it is enabled for its user, else `DEVICE_TIME_UNKNOWN`. The
+   * constructs deny the role sessions issued before it (`DateLessThan aws:TokenIssueTime`): a replaced device cuts the
+   * sessions that could have come from the device it replaces.
+   */
+  readonly CreatedAt: string;
+}
+
+/** The attribute of `Custom::VirtualMfaDevice` that says when the device came to be (`VirtualMfaDeviceHandlerData`). */
+export const CREATED_AT_ATTRIBUTE: keyof VirtualMfaDeviceHandlerData = 'CreatedAt';
+
+/** `CreatedAt` of a device whose creation time nobody recorded and that is not enabled: a cut at it cuts nothing. */
+export const DEVICE_TIME_UNKNOWN = '1970-01-01T00:00:00Z';
+
+/** A time as `CreatedAt` gives it: UTC, to the second, rounded up (a session issued in that second may be older). */
+export function deviceTime(ms: number): string {
+  return new Date(Math.ceil(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -267,6 +286,7 @@ export const HANDLER_TAGS = {
   identity: 'cdk-mfa-delegation:identity',
   requestId: 'cdk-mfa-delegation:request-id',
   serialNumber: 'cdk-mfa-delegation:serial-number',
+  createdAt: 'cdk-mfa-delegation:created-at',
 } as const;
 
 /** The attribute of `Custom::VirtualMfaDevice` (and `AWS::IAM::VirtualMFADevice`) that is the device's serial. */

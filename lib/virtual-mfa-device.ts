@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { VIRTUAL_MFA_DEVICE_RESOURCE_TYPE, VirtualMfaDeviceHandlerProperties } from './contract';
+import { CREATED_AT_ATTRIBUTE, VIRTUAL_MFA_DEVICE_RESOURCE_TYPE, VirtualMfaDeviceHandlerProperties } from './contract';
 import { DEVICE_POLICIES, stackHandler } from './private/device-provider';
 import { handlerStatements } from './private/handler-grants';
 import { checkNoSecretBearingAttributes } from './private/secret-bearing';
@@ -158,6 +158,16 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
    */
   public readonly seedSecretArn: string;
 
+  /**
+   * When the device came to be (UTC, ISO 8601, e.g. `2026-12-01T12:00:01Z`), known once the handler has created it:
+   * the same for as long as the device stays, a later time when a new device replaces it. Sessions issued before it
+   * cannot have come from this device: `role.revokeSessions({ issuedBefore: device.createdAt })` ends those of the
+   * device it replaced (MfaTeam and MfaDelegation do so by themselves).
+   *
+   * @attribute
+   */
+  public readonly createdAt: string;
+
   /** The IAM user the device belongs to. */
   public readonly user: iam.IUser;
 
@@ -234,6 +244,7 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
       properties: { ...properties },
     });
     this.seedSecretArn = resource.getAttString('SeedSecretArn');
+    this.createdAt = resource.getAttString(CREATED_AT_ATTRIBUTE);
     // The default reader is the device's own user: the seed secret's policy, not the user's, lets it read its own seed.
     Validations.of(resource).acknowledge({
       id: 'MfaGuard::AssumeOnlyUserWidened',

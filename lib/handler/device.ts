@@ -17,10 +17,10 @@ import {
   ListMFADevicesCommand,
   ListMFADeviceTagsCommand,
 } from '@aws-sdk/client-iam';
-import { OTPAUTH_ISSUER, otpauthAccountLabel, VirtualMfaDeviceHandlerData } from '../contract';
+import { DEVICE_TIME_UNKNOWN, deviceTime, isIsoUtcTime, OTPAUTH_ISSUER, otpauthAccountLabel, VirtualMfaDeviceHandlerData } from '../contract';
 import { Trust } from './authorize';
 import { Aws } from './aws';
-import { IDENTITY_TAG, LOGICAL_ID_TAG, REQUEST_ID_TAG, SEED_VERSION_TAG, STACK_ID_TAG } from './names';
+import { CREATED_AT_TAG, IDENTITY_TAG, LOGICAL_ID_TAG, REQUEST_ID_TAG, SEED_VERSION_TAG, STACK_ID_TAG } from './names';
 import { awsMessage, CustomResourceEvent, HandlerError, hasCode, log, Outcome, step } from './protocol';
 import { deleteSecret, describeSecret, holdsVersion, prepareSecret, SecretOwner, storeSeed, updatePolicy } from './seed-store';
 import { consecutiveCodes, otpauthUri } from './totp';
@@ -128,9 +128,24 @@ function ownerOf(ctx: DeviceContext, serialNumber: string): SecretOwner {
   return { stackId: ctx.stackId, logicalId: ctx.event.LogicalResourceId, serialNumber };
 }
 
-function success(reason: string, serialNumber: string, seedSecretArn: string): Outcome {
-  const data: VirtualMfaDeviceHandlerData = { SerialNumber: serialNumber, SeedSecretArn: seedSecretArn };
+function success(reason: string, serialNumber: string, seedSecretArn: string, createdAt: string): Outcome {
+  const data: VirtualMfaDeviceHandlerData = { SerialNumber: serialNumber, SeedSecretArn: seedSecretArn, CreatedAt: createdAt };
   return { status: 'SUCCESS', reason, physicalResourceId: serialNumber, data: { ...data } };
+}
+
+/**
+ * When a device came to be (`CreatedAt`): the time its tag recorded at creation; for a device without one, IAM's
+ * EnableDate when it is enabled for the user, else DEVICE_TIME_UNKNOWN (a device nobody enabled made no session).
+ */
+async function createdAtOf(ctx: DeviceContext, userName: string, serialNumber: string, known?: Map<string, string>): Promise<string> {
+  const recorded = (known ?? await deviceTags(ctx.aws, serialNumber))?.get(CREATED_AT_TAG);
+  if (recorded !== undefined && isIsoUtcTime(recorded)) {
+    return recorded;
+  }
+  const out: any = await step(`Could not list the MFA devices of user ${userName}`, () => ctx.aws.send(ctx.aws.iam,
+    new ListMFADevicesCommand({ UserName: userName })));
+  const enabled = (out.MFADevices ?? []).find((d: any) => sameName(d.SerialNumber ?? '', serialNumber));
+  return enabled?.EnableDate ? deviceTime(new Date(enabled.EnableDate).getTime()) : DEVICE_TIME_UNKNOWN;
 }
 
 /** The tags of a device; undefined when there is no such device. */
@@ -172,6 +187,7 @@ async function createDevice(ctx: DeviceContext, props: DeviceProperties, attempt
   const serialNumber = serialOf(ctx.stackId, props);
   // The seed's version id in the secret: new for each try, so that a device whose create answer got lost is recognised.
   const versionId = randomUUID();
+  const createdAt = deviceTime(ctx.now());
   if (!ctx.stackUsers.has(props.userName.toLowerCase())) {
     await checkUser(ctx, props.userName);
   }
@@ -189,6 +205,7 @@ async function createDevice(ctx: DeviceContext, props: DeviceProperties, attempt
         { Key: SEED_VERSION_TAG, Value: versionId },
         { Key: IDENTITY_TAG, Value: identity(props) },
         { Key: REQUEST_ID_TAG, Value: event.RequestId },
+        { Key: CREATED_AT_TAG, Value: createdAt },
       ],
     }));
     // The Query protocol carries the seed base64-encoded; the SDK decodes it to the bytes of the ASCII base32 string.
@@ -218,7 +235,7 @@ async function createDevice(ctx: DeviceContext, props: DeviceProperties, attempt
   log(event, `PutSecretValue ${props.seedSecretName}`);
   await storeSeed(aws, secret.arn, versionId, { serialNumber, userName: props.userName, seed, otpauthUri: uri, enabled: props.enable });
   return success(`Created virtual MFA device ${serialNumber}${props.enable ? ` and enabled it for user ${props.userName}` : ''}; `
-    + `its seed is in secret ${props.seedSecretName}.`, serialNumber, secret.arn);
+    + `its seed is in secret ${props.seedSecretName}.`, serialNumber, secret.arn, createdAt);
 }
 
 /**
@@ -280,7 +297,7 @@ async function adopt(ctx: DeviceContext, props: DeviceProperties, serialNumber: 
   const stored = tags.get(SEED_VERSION_TAG);
   if (secret && stored && holdsVersion(secret, stored)) {
     return success(`Kept virtual MFA device ${serialNumber}, which ${ctx.event.LogicalResourceId} created before; its seed is in secret `
-      + `${props.seedSecretName}.`, serialNumber, secret.arn);
+      + `${props.seedSecretName}.`, serialNumber, secret.arn, await createdAtOf(ctx, props.userName, serialNumber, tags));
   }
   if (stored === versionId) {
     // This invocation's own create, whose answer (and with it the seed) got lost: nobody holds the seed.
@@ -298,7 +315,7 @@ async function adopt(ctx: DeviceContext, props: DeviceProperties, serialNumber: 
     } catch (err) {
       if (hasCode(err, 'DeleteConflict')) {
         return success(`Kept virtual MFA device ${serialNumber}, which ${ctx.event.LogicalResourceId} created before and its owner enabled; `
-          + 'its seed was forgotten (no secret holds it).', serialNumber, '');
+          + 'its seed was forgotten (no secret holds it).', serialNumber, '', await createdAtOf(ctx, props.userName, serialNumber, tags));
       }
       if (!hasCode(err, 'NoSuchEntity')) {
         throw new HandlerError(`Could not delete the unfinished virtual MFA device ${serialNumber}: ${awsMessage(err)}.`);
@@ -323,7 +340,7 @@ async function waitForOtherDelivery(ctx: DeviceContext, props: DeviceProperties,
     const secret = await describeSecret(ctx.aws, props.seedSecretName);
     if (secret && holdsVersion(secret, theirVersionId)) {
       return success(`Kept virtual MFA device ${serialNumber}, which another delivery of this request created; its seed is in secret `
-        + `${props.seedSecretName}.`, serialNumber, secret.arn);
+        + `${props.seedSecretName}.`, serialNumber, secret.arn, await createdAtOf(ctx, props.userName, serialNumber));
     }
     if (!await deviceTags(ctx.aws, serialNumber)) {
       return createDevice(ctx, props, attempt + 1);
@@ -345,7 +362,7 @@ async function updateDevice(ctx: DeviceContext): Promise<Outcome> {
   const tags = MFA_ARN.test(physicalId) ? await deviceTags(aws, physicalId) : undefined;
   const ours = tags !== undefined && ownedBy(ctx, tags);
   if (ours && tags.get(IDENTITY_TAG) === identity(props)) {
-    return keepDevice(ctx, physicalId, event.OldResourceProperties, props);
+    return keepDevice(ctx, physicalId, event.OldResourceProperties, props, tags);
   }
   if (ours && sameName(serialOf(ctx.stackId, props), physicalId)) {
     throw new HandlerError(`Cannot change the user, path or seed secret of virtual MFA device ${physicalId} while its name stays `
@@ -360,7 +377,7 @@ async function updateDevice(ctx: DeviceContext): Promise<Outcome> {
 
 /** An Update that keeps the device: a new secret policy, Enable changed, or nothing that IAM sees. */
 async function keepDevice(ctx: DeviceContext, physicalId: string, oldRaw: Record<string, unknown> | undefined,
-  props: DeviceProperties): Promise<Outcome> {
+  props: DeviceProperties, tags: Map<string, string>): Promise<Outcome> {
   const { aws } = ctx;
   let old = props;
   try {
@@ -385,7 +402,8 @@ async function keepDevice(ctx: DeviceContext, physicalId: string, oldRaw: Record
   if (!props.enable && old.enable) {
     notes.push('Enable false leaves a working device enabled');
   }
-  return success(`Kept virtual MFA device ${physicalId}${notes.length ? `; ${notes.join('; ')}` : ''}.`, physicalId, secret?.arn ?? '');
+  return success(`Kept virtual MFA device ${physicalId}${notes.length ? `; ${notes.join('; ')}` : ''}.`, physicalId, secret?.arn ?? '',
+    await createdAtOf(ctx, props.userName, physicalId, tags));
 }
 
 /**
@@ -398,7 +416,8 @@ async function rollBack(ctx: DeviceContext): Promise<Outcome> {
   const target = propertiesOf(event.ResourceProperties);
   const serialNumber = serialOf(ctx.stackId, target);
   if (sameName(serialNumber, physicalId)) {
-    return success(`Kept virtual MFA device ${physicalId} for the rollback.`, physicalId, (await describeSecret(ctx.aws, target.seedSecretName))?.arn ?? '');
+    return success(`Kept virtual MFA device ${physicalId} for the rollback.`, physicalId, (await describeSecret(ctx.aws, target.seedSecretName))?.arn ?? '',
+      await createdAtOf(ctx, target.userName, physicalId));
   }
   const tags = await deviceTags(ctx.aws, serialNumber);
   if (!tags || !ownedBy(ctx, tags)) {
@@ -406,7 +425,8 @@ async function rollBack(ctx: DeviceContext): Promise<Outcome> {
     throw new HandlerError(`Cannot roll back to virtual MFA device ${serialNumber}: it ${why}.`);
   }
   const secret = await describeSecret(ctx.aws, target.seedSecretName);
-  return success(`Returned to virtual MFA device ${serialNumber} for the rollback.`, serialNumber, secret?.arn ?? '');
+  return success(`Returned to virtual MFA device ${serialNumber} for the rollback.`, serialNumber, secret?.arn ?? '',
+    await createdAtOf(ctx, target.userName, serialNumber, tags));
 }
 
 /** Delete: the device and its secret, when this resource of this stack made them. */

@@ -1,0 +1,101 @@
+import { CREATED_AT_ATTRIBUTE, DEVICE_TIME_UNKNOWN } from '../lib/contract';
+import { AwsModel } from './support/aws-model';
+import { useStubEnvironment } from './support/aws-stub';
+import { CfnSimulator } from './support/cfn-simulator';
+import { deviceStack, DeviceSpec } from './support/device-stack';
+import { CREATED_AT_TAG } from '../lib/handler/names';
+
+// The time a device came to be (`CreatedAt`), which MfaTeam and MfaDelegation deny the role sessions issued before:
+// CloudFormation's request sequences replayed through the real handler against the stateful AWS model. A replaced
+// device gives a new time, and nothing else moves it: an update that keeps the device, a rollback to it.
+
+const ALICE = { id: 'Alice', userName: 'alice' };
+const DEVICE: DeviceSpec = { id: 'AliceDevice', user: 'Alice' };
+const RENAMED: DeviceSpec = { ...DEVICE, deviceName: 'alice-phone', seedSecretName: 'mfa-seed/AliceDevice/alice-phone' };
+const FAST = { retry: { attemptTimeoutMs: 2_000, eventualConsistencyDelayMs: 50 }, response: { backoffMs: 50 } };
+
+let model: AwsModel;
+let restore: () => void;
+/** The clock of the handler and of IAM (TOTP codes, EnableDate). */
+let clock: number;
+
+beforeEach(async () => {
+  model = await AwsModel.start();
+  clock = Date.parse('2026-12-01T10:00:00.250Z');
+  model.now = () => clock;
+  restore = useStubEnvironment(model.url);
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  jest.spyOn(console, 'error').mockImplementation(() => undefined);
+});
+
+afterEach(async () => {
+  restore();
+  await model.stop();
+  jest.restoreAllMocks();
+});
+
+/** The stack of `deviceStack` whose seed secret names another reader: an update that keeps the device. */
+function newReader(devices: DeviceSpec[], users: Array<{ id: string; userName: string }>) {
+  const template = deviceStack(devices.map((d) => ({ ...d, reader: 'Auditor' })), { users });
+  template.Resources.Auditor = { Type: 'AWS::IAM::Role', Properties: {} };
+  return template;
+}
+
+function simulator(): CfnSimulator {
+  return new CfnSimulator(model, 'MfaStack', { ...FAST, now: () => clock });
+}
+
+/** The CreatedAt of every SUCCESS answer about the device resource, in order, with the request type. */
+function createdAts(sim: CfnSimulator): string[] {
+  return sim.exchanges.filter((e) => e.event.LogicalResourceId === 'AliceDevice' && e.response.Status === 'SUCCESS' && e.event.RequestType !== 'Delete')
+    .map((e) => `${e.event.RequestType} ${e.response.Data?.[CREATED_AT_ATTRIBUTE]}`);
+}
+
+test('a created device answers the time the handler created it, rounded up to the second, and records it on the device', async () => {
+  const sim = simulator();
+  await sim.deploy(deviceStack([DEVICE], { users: [ALICE] }));
+  expect(createdAts(sim)).toEqual(['Create 2026-12-01T10:00:01Z']);
+  expect(model.devices.get('arn:aws:iam::111111111111:mfa/alice')!.tags.get(CREATED_AT_TAG)).toEqual('2026-12-01T10:00:01Z');
+});
+
+test('an update that keeps the device answers the same time, however much later', async () => {
+  const sim = simulator();
+  await sim.deploy(deviceStack([DEVICE], { users: [ALICE] }));
+  clock += 3_600_000;
+  await sim.deploy(newReader([DEVICE], [ALICE]));
+  expect(createdAts(sim)).toEqual(['Create 2026-12-01T10:00:01Z', 'Update 2026-12-01T10:00:01Z']);
+});
+
+test('a replaced device answers the time of the new device', async () => {
+  const sim = simulator();
+  await sim.deploy(deviceStack([DEVICE], { users: [ALICE] }));
+  clock = Date.parse('2026-12-01T12:00:00Z');
+  await sim.deploy(deviceStack([RENAMED], { users: [ALICE] }));
+  expect(sim.physicalId('AliceDevice')).toEqual('arn:aws:iam::111111111111:mfa/alice-phone');
+  expect(createdAts(sim)).toEqual(['Create 2026-12-01T10:00:01Z', 'Update 2026-12-01T12:00:00Z']);
+});
+
+test('a replacement that a later resource fails returns to the old device\'s time', async () => {
+  const sim = simulator();
+  await sim.deploy(deviceStack([DEVICE], { users: [ALICE] }));
+  clock = Date.parse('2026-12-01T12:00:00Z');
+  const result = await sim.deploy(deviceStack([RENAMED], { users: [ALICE], failAfter: true }));
+  expect(result.status).toEqual('UPDATE_ROLLBACK_COMPLETE');
+  expect(createdAts(sim)).toEqual(['Create 2026-12-01T10:00:01Z', 'Update 2026-12-01T12:00:00Z', 'Update 2026-12-01T10:00:01Z']);
+});
+
+test('a device without the recorded time answers IAM\'s EnableDate when it is enabled, and a time that cuts nothing when it is not', async () => {
+  const sim = simulator();
+  await sim.deploy(deviceStack([DEVICE], { users: [ALICE] }));
+  const device = model.devices.get('arn:aws:iam::111111111111:mfa/alice')!;
+  device.tags.delete(CREATED_AT_TAG);
+  device.enableDate = new Date('2026-12-01T09:30:00.500Z');
+  await sim.deploy(newReader([DEVICE], [ALICE]));
+
+  const other = simulator();
+  await other.deploy(deviceStack([{ ...DEVICE, enable: false }], { users: [{ id: 'Alice', userName: 'bob' }] }));
+  model.devices.get('arn:aws:iam::111111111111:mfa/bob')!.tags.delete(CREATED_AT_TAG);
+  await other.deploy(newReader([{ ...DEVICE, enable: false }], [{ id: 'Alice', userName: 'bob' }]));
+  expect([...createdAts(sim), ...createdAts(other)]).toEqual(['Create 2026-12-01T10:00:01Z', 'Update 2026-12-01T09:30:01Z',
+    'Create 2026-12-01T10:00:01Z', `Update ${DEVICE_TIME_UNKNOWN}`]);
+});
