@@ -121,6 +121,17 @@ export class HandWrittenExampleStack extends Stack {
       }),
     });
     device.node.addDependency(handler, handlerPolicy);
+    // A new device ends the role's sessions issued before it (the time the handler answers as CreatedAt).
+    new iam.ManagedPolicy(role, 'RevokeSessionsAtDeployTime', {
+      description: `cdk-mfa-delegation: denies the sessions of ${role.node.path} issued before times known at deploy time (new MFA devices)`,
+      roles: [role],
+      statements: [new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: ['*'],
+        resources: ['*'],
+        conditions: { DateLessThan: { 'aws:TokenIssueTime': device.getAttString('CreatedAt') } },
+      })],
+    });
     Validations.of(device).acknowledge({ id: 'MfaGuard::AssumeOnlyUserWidened', reason: 'The seed secret lets its own user read its own seed.' });
 
     // Output id, and the field named in its description.

@@ -272,6 +272,10 @@ export class MfaDelegation extends Construct {
         secretReaders: props.secretReaders,
       });
       this.mfaDevice = this.virtualMfaDevice;
+      if (props.trustedAccount === undefined) {
+        // A new device (another name, a replaced user) ends the role's sessions that the device it replaces could have given.
+        this.role.revokeSessions({ issuedBefore: this.virtualMfaDevice.createdAt });
+      }
     }
 
     const userName = this.mfaUser.userName;

@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { revokeStatement } from './contract';
@@ -125,7 +125,8 @@ export interface MfaRequiredRoleProps {
  */
 export interface RevokeSessionsOptions {
   /**
-   * Deny the sessions issued before this time: UTC, ISO 8601 (e.g. `2026-12-01T12:00:00Z`).
+   * Deny the sessions issued before this time: UTC, ISO 8601 (e.g. `2026-12-01T12:00:00Z`), or a time known at deploy
+   * time, such as a VirtualMfaDevice's `createdAt` (the sessions that a device it replaced could have given).
    */
   readonly issuedBefore: string;
 
@@ -141,13 +142,18 @@ export interface RevokeSessionsOptions {
 
 /** The name of the role's inline policy that revokes sessions (`revokeSessions`, MfaTeam's members). */
 const SESSION_POLICY_NAME = 'RevokeSessions';
+/** The id of the managed policy that holds the cuts at times known at deploy time only. */
+const DEPLOY_TIME_CUTS_ID = 'RevokeSessionsAtDeployTime';
 
 /** The longest list of session names kept in the inline policy; longer ones go to managed policies. */
 const INLINE_SESSION_NAMES_CHARS = 8192;
-/** The longest statement of a split list of session names, so that several fill a managed policy well. */
-const SESSION_NAMES_STATEMENT_CHARS = 2048;
 /** `{"Version":"2012-10-17","Statement":[]}` */
 const POLICY_DOCUMENT_OVERHEAD_CHARS = 40;
+/**
+ * The longest statement of a split list of session names: as long as a managed policy takes, so that a role needs as
+ * few of its 10 managed policies as the names allow (the smaller statements of a split are packed together).
+ */
+const SESSION_NAMES_STATEMENT_CHARS = IAM_POLICY_LIMITS.managedPolicy - POLICY_DOCUMENT_OVERHEAD_CHARS;
 
 /**
  * Defines an IAM role that can only be assumed with MFA, by the principals the stack names.
@@ -180,6 +186,8 @@ export class MfaRequiredRole extends iam.Role {
 
   /** The statements that deny sessions: revoked ones, and those of no member (MfaTeam). */
   private readonly sessionPolicy = new iam.PolicyDocument();
+  /** The cuts at times known at deploy time only (a device's `createdAt`): a policy of its own, which may depend on them. */
+  private deployTimeCuts?: iam.ManagedPolicy;
   private readonly inlinePolicyNames: string[];
 
   constructor(scope: Construct, id: string, props: MfaRequiredRoleProps = {}) {
@@ -269,13 +277,26 @@ export class MfaRequiredRole extends iam.Role {
    * Deny every session of the role (or every session with one name) issued before a time, as the IAM console's
    * "Revoke active sessions" does: a statement of the role's inline policy `RevokeSessions` denies every action when
    * `aws:TokenIssueTime` is earlier. Sessions issued later, with a new MFA code, are not affected.
+   *
+   * A time known only at deploy time (e.g. `device.createdAt`) goes into a customer managed policy of the role
+   * (`RevokeSessionsAtDeployTime`), created after the role, so that the role does not wait for the device (whose user
+   * may wait for the role).
    */
   public revokeSessions(options: RevokeSessionsOptions): void {
     validateIssuedBefore('issuedBefore', options.issuedBefore);
     if (options.sessionName !== undefined) {
       validateSessionName('sessionName', options.sessionName);
     }
-    this.addSessionStatement(iam.PolicyStatement.fromJson(revokeStatement(options.issuedBefore, options.sessionName)));
+    const statement = iam.PolicyStatement.fromJson(revokeStatement(options.issuedBefore, options.sessionName));
+    if (Token.isUnresolved(options.issuedBefore)) {
+      this.deployTimeCuts ??= new iam.ManagedPolicy(this, DEPLOY_TIME_CUTS_ID, {
+        description: `cdk-mfa-delegation: denies the sessions of ${this.node.path} issued before times known at deploy time (new MFA devices)`,
+        roles: [this],
+      });
+      this.deployTimeCuts.addStatements(statement);
+    } else {
+      this.addSessionStatement(statement);
+    }
   }
 
   /**

@@ -13,8 +13,9 @@ import { JsonEntry, packJson } from './private/json-outputs';
 import { jumpHash, memberKey } from './private/member-placement';
 import { nagArn } from './private/nag-arn';
 import { outputPrefixOf } from './private/output-prefix';
+import { IAM_POLICY_LIMITS } from './private/policy-size';
 import { checkNoSecretBearingAttributes } from './private/secret-bearing';
-import { validateSessionName } from './private/session-revocation';
+import { denySessionsIssuedBeforeStatements, NEWEST_DEVICE_SID, validateSessionName } from './private/session-revocation';
 import { teamRoleTagKey } from './private/team-role-tag';
 import { CLOUDFORMATION_LIMITS, IAM_LIMITS, checkTemplate, renderTemplate } from './private/template-limits';
 import { userCleanup } from './private/user-cleanup';
@@ -218,6 +219,18 @@ const MEMBER_STACK_RESOURCES = 400;
 /** The resources of the custom resource handler in each stack with virtual MFA devices: function, role, policy. */
 const HANDLER_RESOURCES = 3;
 
+/**
+ * The devices' creation times that one managed policy of a role holds (`DateLessThan aws:TokenIssueTime [...]`): as
+ * many as fit IAM's 6,144 characters, each `"2026-12-01T12:00:01Z",` (23).
+ */
+const TIMES_PER_CUT_POLICY = Math.floor((IAM_POLICY_LIMITS.managedPolicy + 1 - JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: NEWEST_DEVICE_SID, Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': [] } } }],
+}).length) / '"2026-12-01T12:00:01Z",'.length);
+
+/** The id of the construct, in each stack with members' devices, that holds the roles' cuts at their members' new devices. */
+const DEVICE_CUTS_ID = 'Cut:NewDevices';
+
 /** The role ARN of the longest partition and a generated role name, for the size of the roles output. */
 const LONGEST_ROLE_ARN_WITHOUT_PATH_AND_NAME = 'arn:aws-us-gov:iam::123456789012:role'.length;
 const LONGEST_GENERATED_ROLE_NAME = 64;
@@ -300,6 +313,8 @@ export class MfaTeam extends Construct {
   /** The team roles (of this account) of each member, by user name. */
   private readonly memberRoles = new Map<string, readonly string[]>();
   private readonly groups = new Map<string, iam.Group>();
+  /** The managed policies that cut each role's sessions at its members' new devices (one per stack of members), by role. */
+  private readonly cutPolicies = new Map<string, number>();
   /** The stacks whose handler has the team's statements. */
   private readonly grantedStacks = new Set<Stack>();
 
@@ -330,7 +345,8 @@ export class MfaTeam extends Construct {
       this.defineAccountRole(groupsScope, spec);
     }
 
-    const layout = memberLayout(props.members, props.roles.length * 2 + (props.accountRoles ?? []).length, props.memberStacks);
+    const layout = memberLayout(props.members, props.roles.length * 2 + (props.accountRoles ?? []).length, new Set(props.roles.map((r) => r.name)),
+      props.memberStacks);
     this.memberStacks = layout.stacks;
     if (props.memberStacks === undefined && layout.stacks > 0) {
       Annotations.of(this).addWarningV2('cdk-mfa-delegation:MfaTeam.memberStacks',
@@ -347,6 +363,8 @@ export class MfaTeam extends Construct {
 
     const membersScope = layout.stacks === 0 ? new Construct(this, 'Members') : undefined;
     const nestedStackByIndex = new Map<number, NestedStack>();
+    /** The devices the team defines, by the scope (its stack's) that holds them. */
+    const devicesByScope = new Map<Construct, Array<{ member: MfaTeamMember; device: VirtualMfaDevice }>>();
     props.members.forEach((member, i) => {
       const index = layout.stackOfMember[i];
       let memberScope = membersScope ?? nestedStackByIndex.get(index);
@@ -357,8 +375,12 @@ export class MfaTeam extends Construct {
         nestedStackByIndex.set(index, nested);
         memberScope = nested;
       }
-      this.defineMember(memberScope, member, props.enableMfaDevices ?? true, props.secretReaders);
+      const device = this.defineMember(memberScope, member, props.enableMfaDevices ?? true, props.secretReaders);
+      if (device !== undefined) {
+        devicesByScope.set(memberScope, [...devicesByScope.get(memberScope) ?? [], { member, device }]);
+      }
     });
+    devicesByScope.forEach((devices, holder) => this.cutSessionsBeforeNewDevices(holder, devices));
     this.nestedStacks.push(...[...nestedStackByIndex.entries()].sort(([a], [b]) => a - b).map(([, nested]) => nested));
 
     // Each role denies the sessions of anyone who is not (or no longer) its member, then the given cuts.
@@ -476,7 +498,28 @@ export class MfaTeam extends Construct {
     this.groups.set(spec.name, group);
   }
 
-  private defineMember(scope: Construct, member: MfaTeamMember, enable: boolean, secretReaders?: iam.IPrincipal[]): void {
+  /**
+   * Deny each role's sessions issued before the newest device of its members: for each role, managed policies in the
+   * stack of the devices (so that no device's time has to cross a stack, and the role waits for no device) that deny
+   * every action when `aws:TokenIssueTime` is earlier than any of those devices' `createdAt`. A replaced device (or a new
+   * member) ends every session of the member's roles issued before it, and a first deploy cuts no session issued after it.
+   */
+  private cutSessionsBeforeNewDevices(scope: Construct, devices: ReadonlyArray<{ member: MfaTeamMember; device: VirtualMfaDevice }>): void {
+    const cuts = new Construct(scope, DEVICE_CUTS_ID);
+    for (const [name, role] of this.roles) {
+      const times = devices.filter(({ member }) => member.roles.includes(name)).map(({ device }) => device.createdAt);
+      const statements = denySessionsIssuedBeforeStatements(times, TIMES_PER_CUT_POLICY);
+      this.cutPolicies.set(name, (this.cutPolicies.get(name) ?? 0) + statements.length);
+      statements.forEach((statement, i) => new iam.ManagedPolicy(cuts, i === 0 ? name : `${name}:${i + 1}`, {
+        description: `cdk-mfa-delegation team ${this.teamName}: denies the sessions of role ${name} issued before the newest MFA device of its `
+          + `members in this stack (${i + 1} of ${statements.length})`,
+        document: iam.PolicyDocument.fromJson({ Version: '2012-10-17', Statement: [statement] }),
+        roles: [role],
+      }));
+    }
+  }
+
+  private defineMember(scope: Construct, member: MfaTeamMember, enable: boolean, secretReaders?: iam.IPrincipal[]): VirtualMfaDevice | undefined {
     if (member.mfaSerial === undefined && !hasKey(member) && secretReaders === undefined) {
       throw new Error(`Nobody could read the MFA seed of team member ${member.userName}: the member gets no access key (accessKey: false) to `
         + 'read it with; name who reads the seeds with secretReaders, or give the member an mfaSerial');
@@ -492,8 +535,9 @@ export class MfaTeam extends Construct {
     member.roles.forEach((name) => Tags.of(user).add(teamRoleTagKey(name), this.teamName));
     this.memberRoles.set(member.userName, member.roles.filter((name) => this.roles.has(name)));
     markAssumeOnly(user.node.defaultChild as iam.CfnUser, false);
+    let device: VirtualMfaDevice | undefined;
     if (member.mfaSerial === undefined) {
-      const device = new VirtualMfaDevice(memberScope, 'MfaDevice', {
+      device = new VirtualMfaDevice(memberScope, 'MfaDevice', {
         user,
         path: this.path,
         enable,
@@ -507,6 +551,7 @@ export class MfaTeam extends Construct {
       const cleanup = userCleanup(memberScope, user, false);
       this.grantHandler(Stack.of(cleanup), stackHandler(Stack.of(cleanup)));
     }
+    return device;
   }
 
   /**
@@ -600,6 +645,31 @@ export class MfaTeam extends Construct {
       `account roles ${i + 1} of ${accountRoleChunks.length}`, chunk));
   }
 
+  /**
+   * The managed policies of each role, across the stacks of the team (a stack's own check sees only its own): a warning
+   * over IAM's default quota, an error over the most it can be raised to.
+   */
+  private validateRolePolicies(): string[] {
+    const errors: string[] = [];
+    for (const [name, role] of this.roles) {
+      const given = [Stack.of(role).resolve((role.node.defaultChild as iam.CfnRole).managedPolicyArns) ?? []].flat().length;
+      const own = role.node.children.filter((child) => child instanceof iam.ManagedPolicy).length;
+      const cuts = this.cutPolicies.get(name) ?? 0;
+      const total = given + own + cuts;
+      const what = `${role.node.path} has ${total} managed policies (${given} given, ${own} that deny the sessions of non-members or before a `
+        + `time, ${cuts} that deny the sessions issued before its members' newest MFA device, one per stack of members)`;
+      if (total > IAM_LIMITS.managedPoliciesPerRoleMax) {
+        errors.push(`${what}, over IAM's limit of ${IAM_LIMITS.managedPoliciesPerRoleMax} per role: give the role fewer managed policies, or fewer `
+          + 'members with virtual devices (members with an mfaSerial need none)');
+      } else if (total > IAM_LIMITS.managedPoliciesPerRole) {
+        Annotations.of(this).addWarningV2('cdk-mfa-delegation:MfaTeam.managedPoliciesPerRole', `${what}, over IAM's default quota of `
+          + `${IAM_LIMITS.managedPoliciesPerRole} per role: raise "Managed policies per role" in Service Quotas (up to `
+          + `${IAM_LIMITS.managedPoliciesPerRoleMax}) before deploying`);
+      }
+    }
+    return errors;
+  }
+
   private output(field: string, what: string, value: unknown): void {
     new CfnOutput(this, field, {
       key: `${this.outputPrefix}${field}`,
@@ -609,7 +679,7 @@ export class MfaTeam extends Construct {
   }
 
   private validateLimits(): string[] {
-    const errors: string[] = [];
+    const errors: string[] = this.validateRolePolicies();
     const spread = this.memberStacks === 0
       ? ': spread the members over nested stacks with memberStacks'
       : `: raise memberStacks (now ${this.memberStacks}) to spread the members more thinly`;
@@ -631,15 +701,18 @@ export class MfaTeam extends Construct {
 /**
  * Where the members go: the number of nested stacks, and the resources the team defines in all.
  */
-function memberLayout(members: readonly MfaTeamMember[], teamResources: number, memberStacks?: number)
+function memberLayout(members: readonly MfaTeamMember[], teamResources: number, teamRoles: ReadonlySet<string>, memberStacks?: number)
   : { stacks: number; resources: number; stackOfMember: number[] } {
   // The user; the device (its seed secret is the handler's, not CloudFormation's); the cleanup of the access keys mfa-profile creates.
   const resourcesOf = (m: MfaTeamMember) => {
     const device = m.mfaSerial === undefined;
     return 1 + (device ? 1 : 0) + (hasKey(m) ? 1 : 0);
   };
-  const stackResources = (group: readonly MfaTeamMember[]) =>
-    group.reduce((sum, m) => sum + resourcesOf(m), group.some((m) => m.mfaSerial === undefined || hasKey(m)) ? HANDLER_RESOURCES : 0);
+  // Per team role, the managed policies that cut its sessions at the devices of its members in the stack.
+  const cutPolicies = (group: readonly MfaTeamMember[]) => [...teamRoles].reduce((sum, role) =>
+    sum + Math.ceil(group.filter((m) => m.mfaSerial === undefined && m.roles.includes(role)).length / TIMES_PER_CUT_POLICY), 0);
+  const stackResources = (group: readonly MfaTeamMember[]) => cutPolicies(group)
+    + group.reduce((sum, m) => sum + resourcesOf(m), group.some((m) => m.mfaSerial === undefined || hasKey(m)) ? HANDLER_RESOURCES : 0);
   // Each member's hash key once: the placement is tried for several stack counts.
   const keys = members.map((m) => memberKey(m.userName));
   const place = (stacks: number) => keys.map((key) => jumpHash(key, stacks));

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { MfaTeam, MfaTeamMember, MfaTeamProps } from '../lib';
+import { MfaDelegation, MfaTeam, MfaTeamMember, MfaTeamProps } from '../lib';
 import { ACCOUNT, ConcreteTemplate } from './support/concrete-template';
 import { EXAMPLE_APP, synthTemplate } from './support/configurations';
 import { collectIdentityPolicies, simulate, SimulationRequest } from './support/iam-simulation';
@@ -330,5 +330,230 @@ describe('at scale: 500 members × 10 roles', () => {
       'firstname.lastname00', 'firstname.lastname0010', 'f', 'fi', 'mallory', 'firstname.lastname-001']) {
       expect([other, await sessionCall(t, 'role3', other, AFTER_CUT)]).toEqual([other, 'ExplicitlyDenied']);
     }
+  });
+});
+
+/** The parent and nested templates of a team, concrete, with each member's device created (its `CreatedAt`) at the given time. */
+interface TeamTemplates {
+  readonly parent: ConcreteTemplate;
+  readonly nested: ConcreteTemplate[];
+  readonly raw: any[];
+}
+
+function deviceTeamTemplates(props: MfaTeamProps, createdAt: (userName: string) => string): TeamTemplates {
+  const app = new App();
+  const stack = new Stack(app, 'Team');
+  const work = new iam.ManagedPolicy(stack, 'Work', {
+    managedPolicyName: 'work',
+    statements: [new iam.PolicyStatement({ actions: ['s3:ListAllMyBuckets'], resources: ['*'] })],
+  });
+  const team = new MfaTeam(stack, 'Dev', { ...props, roles: props.roles.map((role) => ({ ...role, managedPolicies: [work] })) });
+  const parentRaw = app.synth().getStackByName('Team').template;
+  const attributes = (raw: any) => Object.fromEntries(Object.entries<any>(raw.Resources)
+    .filter(([, r]) => r.Type === 'Custom::VirtualMfaDevice')
+    .map(([id, r]) => [`${id}.CreatedAt`, createdAt(raw.Resources[r.Properties.UserName.Ref].Properties.UserName)]));
+  const parent = new ConcreteTemplate(parentRaw, 'Team', { attributes: attributes(parentRaw) });
+  const nestedRaw = team.nestedStacks.map((nested) => Template.fromStack(nested).toJSON());
+  const nested = team.nestedStacks.map((n, i) => new ConcreteTemplate(nestedRaw[i], n.node.path, {
+    attributes: attributes(nestedRaw[i]),
+    parameters: parent.resources[stack.getLogicalId(n.nestedStackResource as CfnElement)].Properties.Parameters,
+  }));
+  return { parent, nested, raw: [parentRaw, ...nestedRaw] };
+}
+
+/** A call by a session of a team role named after `sessionName`, issued at `issuedAt`, with every policy of the role in every stack of the team. */
+async function teamSessionCall(t: TeamTemplates, roleName: string, sessionName: string, issuedAt: string) {
+  return simulate({
+    principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${roleName}/${sessionName}`,
+    action: 's3:ListAllMyBuckets',
+    resource: '*',
+    identityPolicies: [t.parent, ...t.nested].flatMap((template) => collectIdentityPolicies(template, 'Roles', roleName)),
+    context: { 'aws:userid': `AROAEXAMPLEROLEID0001:${sessionName}`, 'aws:TokenIssueTime': issuedAt },
+  });
+}
+
+
+describe('a new MFA device cuts the sessions issued before it (#17.4), with no second deploy', () => {
+  const ALICE = { userName: 'alice', roles: ['readonly', 'admin'] };
+  const BOB = { userName: 'bob', roles: ['readonly'] };
+  const CAROL = { userName: 'carol', roles: ['ops'] };
+  /** The first deploy: each device's CreatedAt. */
+  const FIRST: Record<string, string> = { alice: '2026-12-01T10:00:01Z', bob: '2026-12-01T10:00:02Z', carol: '2026-12-01T10:00:03Z' };
+  /** alice's device replaced at noon (a re-created member, an identity change of the device). */
+  const REPLACED = { ...FIRST, alice: '2026-12-01T12:00:01Z' };
+  const templates = (members: MfaTeamMember[], times: Record<string, string>) => deviceTeamTemplates({
+    roles: ['readonly', 'admin', 'ops'].map((name) => ({ name, roleName: name })),
+    members,
+  }, (userName) => times[userName]);
+
+  test('a first deploy cuts no session issued after its newest device', async () => {
+    const t = templates([ALICE, BOB, CAROL], FIRST);
+    for (const [user, role] of [['alice', 'readonly'], ['alice', 'admin'], ['bob', 'readonly'], ['carol', 'ops']]) {
+      expect([user, role, await teamSessionCall(t, role, user, '2026-12-01T10:00:04Z')]).toEqual([user, role, 'Allowed']);
+    }
+  });
+
+  test('a replaced device denies its member\'s sessions issued before it on each of its roles, and allows those issued after', async () => {
+    const t = templates([ALICE, BOB, CAROL], REPLACED);
+    for (const role of ['readonly', 'admin']) {
+      expect(await teamSessionCall(t, role, 'alice', '2026-12-01T12:00:00Z')).toBe('ExplicitlyDenied');
+      expect(await teamSessionCall(t, role, 'alice', '2026-12-01T12:00:01Z')).toBe('Allowed');
+    }
+  });
+
+  test('the cut is per role: every session of the replaced device\'s roles issued before it ends, no session of another role', async () => {
+    const t = templates([ALICE, BOB, CAROL], REPLACED);
+    // bob shares readonly with alice: he re-assumes it with a fresh code. carol's ops is none of alice's roles.
+    expect(await teamSessionCall(t, 'readonly', 'bob', '2026-12-01T12:00:00Z')).toBe('ExplicitlyDenied');
+    expect(await teamSessionCall(t, 'readonly', 'bob', '2026-12-01T12:00:02Z')).toBe('Allowed');
+    expect(await teamSessionCall(t, 'ops', 'carol', '2026-12-01T12:00:00Z')).toBe('Allowed');
+  });
+
+  test('a removed member stays denied; removing the member of the newest device lifts only the other members\' cut', async () => {
+    const t = templates([BOB, CAROL], REPLACED);
+    for (const role of ['readonly', 'admin']) {
+      expect(await teamSessionCall(t, role, 'alice', '2026-12-01T12:00:02Z')).toBe('ExplicitlyDenied');
+    }
+    expect(await teamSessionCall(t, 'readonly', 'bob', '2026-12-01T12:00:00Z')).toBe('Allowed');
+  });
+
+  test('a member added back gets a new device, which denies the sessions it held before its removal', async () => {
+    const t = templates([ALICE, BOB, CAROL], { ...REPLACED, alice: '2026-12-01T13:00:01Z' });
+    expect(await teamSessionCall(t, 'admin', 'alice', '2026-12-01T12:00:02Z')).toBe('ExplicitlyDenied');
+    expect(await teamSessionCall(t, 'admin', 'alice', '2026-12-01T13:00:02Z')).toBe('Allowed');
+  });
+
+  test('members with an existing device (mfaSerial) add no cut: the team cannot see their device change', () => {
+    const t = templates([BOB, member('dave', ['ops'])], FIRST);
+    const cuts = t.parent.idsOf('AWS::IAM::ManagedPolicy', (p) => JSON.stringify(p).includes('aws:TokenIssueTime'));
+    expect(cuts.map((id) => t.parent.resources[id].Properties.Roles)).toEqual([['readonly']]);
+  });
+});
+
+describe('MfaDelegation: a new device cuts the role\'s sessions issued before it', () => {
+  test('denies the sessions of its role issued before the device\'s CreatedAt, allows those after, and adds nothing with trustedAccount', async () => {
+    const app = new App();
+    const stack = new Stack(app, 'Delegation');
+    const work = new iam.ManagedPolicy(stack, 'Work', { statements: [new iam.PolicyStatement({ actions: ['s3:ListAllMyBuckets'], resources: ['*'] })] });
+    new MfaDelegation(stack, 'Toolkit', { userName: 'toolkit-user', roleName: 'toolkit-role', managedPolicies: [work] });
+    new MfaDelegation(stack, 'Other', { userName: 'other-user', roleName: 'other-role', trustedAccount: '222222222222', managedPolicies: [work] });
+    const raw = app.synth().getStackByName('Delegation').template;
+    const device = Object.keys(raw.Resources).find((id) => raw.Resources[id].Type === 'Custom::VirtualMfaDevice' && id.startsWith('Toolkit'))!;
+    const t = new ConcreteTemplate(raw, 'Delegation', { attributes: { [`${device}.CreatedAt`]: CUT } });
+    expect(await sessionCall(t, 'toolkit-role', 'toolkit-user', BEFORE_CUT)).toBe('ExplicitlyDenied');
+    expect(await sessionCall(t, 'toolkit-role', 'toolkit-user', AFTER_CUT)).toBe('Allowed');
+    expect(collectIdentityPolicies(t, 'Roles', 'other-role').map((p) => JSON.stringify(p.policy)).join()).not.toContain('aws:TokenIssueTime');
+  });
+});
+
+describe('at scale with virtual devices: 500 members × 10 roles', () => {
+  const ROLES = Array.from({ length: 10 }, (_, i) => `role${i}`);
+  const name = (i: number) => `firstname.lastname${String(i).padStart(3, '0')}`;
+  /** Member i's device was created i seconds after 10:00: member 499's is the newest. */
+  const time = (i: number) => new Date(Date.parse('2026-12-01T10:00:00Z') + i * 1000).toISOString().replace('.000Z', 'Z');
+  let t: TeamTemplates;
+  beforeAll(() => {
+    const members = Array.from({ length: 500 }, (_, i) => ({ userName: name(i), roles: ROLES }));
+    t = deviceTeamTemplates({ roles: ROLES.map((r) => ({ name: r, roleName: r })), members }, (userName) => time(Number(userName.slice(-3))));
+  });
+
+  test('every cut fits IAM\'s 6,144 characters with real times, every role has at most 10 managed policies, every stack CloudFormation\'s limits', () => {
+    const templates = [t.parent, ...t.nested];
+    for (const template of templates) {
+      for (const id of template.idsOf('AWS::IAM::ManagedPolicy')) {
+        expect(JSON.stringify(template.resources[id].Properties.PolicyDocument).length).toBeLessThanOrEqual(IAM_POLICY_LIMITS.managedPolicy);
+      }
+    }
+    for (const role of ROLES) {
+      const attached = templates.flatMap((template) => template.idsOf('AWS::IAM::ManagedPolicy', (p) => (p.Roles ?? []).includes(role)));
+      const given = t.parent.resources[roleOf(t.parent, role).id].Properties.ManagedPolicyArns ?? [];
+      // One cut per nested stack of members, 3 policies of member names, and the role's own (work): as DESIGN.md says.
+      expect([attached.filter((id) => id.includes('CutNewDevices')).length, attached.filter((id) => id.includes('SessionNames')).length,
+        given.length]).toEqual([5, 3, 1]);
+      expect(attached.length + given.length).toBeLessThanOrEqual(10);
+    }
+    for (const raw of t.raw) {
+      expect(Object.keys(raw.Resources).length).toBeLessThanOrEqual(500);
+      expect(Object.keys(raw.Outputs ?? {}).length).toBeLessThanOrEqual(200);
+      expect(Object.keys(raw.Parameters ?? {}).length).toBeLessThanOrEqual(200);
+      expect(JSON.stringify(raw, undefined, 1).length).toBeLessThanOrEqual(1_000_000);
+    }
+    expect(t.nested.length).toBe(5);
+  });
+
+  test('denies every session of a role issued before the newest device of its members, in whichever stack, and allows those after it', async () => {
+    const newest = t.nested.findIndex((n) => n.idsOf('AWS::IAM::User', (p) => p.UserName === name(499)).length === 1);
+    expect(newest).toBeGreaterThanOrEqual(0);
+    for (const i of [0, 250, 499]) {
+      expect(await teamSessionCall(t, 'role3', name(i), time(498))).toBe('ExplicitlyDenied');
+      expect(await teamSessionCall(t, 'role3', name(i), time(499))).toBe('Allowed');
+    }
+  });
+});
+
+describe('DESIGN.md', () => {
+  const START = '<!-- least-privilege-matrix -->';
+  const END = '<!-- /least-privilege-matrix -->';
+  const designPath = path.join(__dirname, '..', 'DESIGN.md');
+
+  /** Who may assume which role of a team (alice: readonly and admin; bob: readonly, with PowerUserAccess and sts:AssumeRole on *). */
+  async function assumeTable(): Promise<string[]> {
+    const t = teamTemplate({ members: [member('alice', ['readonly', 'admin']), member('bob', ['readonly'])] });
+    const word = (result: string) => (result === 'Allowed' ? 'allowed' : 'denied');
+    const rows = ['| member | its roles | role | no MFA | MFA 59 min | MFA 61 min | MFA 59 min, session named after another |', '| --- | --- | --- | --- | --- | --- | --- |'];
+    for (const [userName, roles, others] of [['alice', 'readonly, admin', []], ['bob', 'readonly (+ PowerUserAccess, sts:AssumeRole on *)',
+      [POWER_USER_ACCESS, ASSUME_ANY_ROLE]]] as Array<[string, string, any[]]>) {
+      for (const roleName of ['readonly', 'admin']) {
+        const cells = [];
+        for (const [, seconds] of AGES) {
+          cells.push(word(await assume(t, userName, roleName, seconds, { others })));
+        }
+        cells.push(word(await assume(t, userName, roleName, MINUTES_59, { others, sessionName: userName === 'alice' ? 'bob' : 'alice' })));
+        rows.push(`| ${userName} | ${roles} | ${roleName} | ${cells.join(' | ')} |`);
+      }
+    }
+    return rows;
+  }
+
+  /** Which sessions act after each deploy of a team whose members have the team's virtual devices. */
+  async function revocationTable(): Promise<string[]> {
+    const roles = ['readonly', 'admin', 'ops'].map((name) => ({ name, roleName: name }));
+    const alice = { userName: 'alice', roles: ['readonly', 'admin'] };
+    const others = [{ userName: 'bob', roles: ['readonly'] }, { userName: 'carol', roles: ['ops'] }];
+    const first = { alice: '2026-12-01T10:00:01Z', bob: '2026-12-01T10:00:02Z', carol: '2026-12-01T10:00:03Z' } as Record<string, string>;
+    const deploys: Array<[string, MfaTeamMember[], Record<string, string>]> = [
+      ['1: first deploy, devices 10:00:01-03', [alice, ...others], first],
+      ['2: alice\'s new device 12:00:01', [alice, ...others], { ...first, alice: '2026-12-01T12:00:01Z' }],
+      ['3: alice removed', others, first],
+      ['4: alice added back, device 13:00:01', [alice, ...others], { ...first, alice: '2026-12-01T13:00:01Z' }],
+    ];
+    const sessions: Array<[string, string, string]> = [['alice', 'admin', '11:00'], ['alice', 'readonly', '12:30'], ['bob', 'readonly', '11:00'],
+      ['bob', 'readonly', '12:30'], ['carol', 'ops', '11:00'], ['mallory', 'ops', '12:30']];
+    const rows = [`| session (role, issued) | ${deploys.map(([name]) => name).join(' | ')} |`, `| --- |${deploys.map(() => ' --- |').join('')}`];
+    const templates = deploys.map(([, members, times]) => deviceTeamTemplates({ roles, members }, (userName) => times[userName]));
+    for (const [userName, role, issued] of sessions) {
+      const cells = [];
+      for (const t of templates) {
+        const result = await teamSessionCall(t, role, userName, `2026-12-01T${issued}:00Z`);
+        cells.push(result === 'Allowed' ? 'acts' : 'denied');
+      }
+      rows.push(`| ${userName} (${role}, ${issued}) | ${cells.join(' | ')} |`);
+    }
+    return rows;
+  }
+
+  test('gives the matrices the evaluator finds (UPDATE_DESIGN_MATRIX=1 writes them)', async () => {
+    const block = [START, ...await assumeTable(), '', ...await revocationTable(), END].join('\n');
+    const written = () => {
+      const design = fs.readFileSync(designPath, 'utf8');
+      return { design, start: design.indexOf(START), end: design.indexOf(END) + END.length };
+    };
+    const { design, start, end } = written();
+    expect(start).toBeGreaterThan(0);
+    if (process.env.UPDATE_DESIGN_MATRIX === '1') {
+      fs.writeFileSync(designPath, design.slice(0, start) + block + design.slice(end));
+    }
+    const now = written();
+    expect(now.design.slice(now.start, now.end)).toEqual(block);
   });
 });

@@ -223,13 +223,15 @@ describe('MfaTeam', () => {
       Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 0);
     });
 
-    test('defines per member 3 resources with a virtual device and an access key, 2 without the key, 2 with an existing device and a key, 1 with neither', () => {
+    test('defines per member 3 resources with a virtual device and an access key, 2 without the key, 2 with an existing device and a key, 1 with neither, '
+      + 'and per role whose members have virtual devices one managed policy in their stack', () => {
       const resourceTypes = (members: MfaTeamMember[]) => {
         const stack = newStack();
         team(stack, { members, secretReaders: [iam.Role.fromRoleName(stack, 'Security', 'security')] });
         const types = Object.values<any>(Template.fromStack(stack).toJSON().Resources).map((r) => r.Type);
-        // Leave out the team's fixed resources: two roles, two groups, and the handler's function, role and policy.
-        return types.filter((t) => !['AWS::IAM::Group', 'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::Lambda::Function'].includes(t)).sort();
+        // Leave out the team's fixed resources: two roles, two groups, the handler's function, role and policy, and the roles' cuts.
+        return types.filter((t) => !['AWS::IAM::Group', 'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::Lambda::Function', 'AWS::IAM::ManagedPolicy']
+          .includes(t)).sort();
       };
       const count = (members: MfaTeamMember[]) => {
         const stack = newStack();
@@ -243,9 +245,13 @@ describe('MfaTeam', () => {
       expect(resourceTypes([{ userName: 'ann', roles: ['admin'], mfaSerial: 'GAHT12345678', accessKey: false }])).toEqual(['AWS::IAM::User']);
       const base = count([{ userName: 'zed', roles: ['readonly'], mfaSerial: 'GAHT12345678', accessKey: false }]) - 1;
       const handler = 3;
+      // The managed policy that cuts the sessions of admin at its members' new devices.
+      const cut = 1;
       expect(base).toBe(4); // two roles and two groups
-      expect(count([{ userName: 'ann', roles: ['admin'] }, { userName: 'ben', roles: ['admin'] }])).toBe(base + handler + 2 * 3);
-      expect(count([{ userName: 'ann', roles: ['admin'], accessKey: false }, { userName: 'ben', roles: ['admin'], accessKey: false }])).toBe(base + handler + 2 * 2);
+      expect(count([{ userName: 'ann', roles: ['admin'] }, { userName: 'ben', roles: ['admin'] }])).toBe(base + handler + cut + 2 * 3);
+      expect(count([{ userName: 'ann', roles: ['admin'], accessKey: false }, { userName: 'ben', roles: ['admin'], accessKey: false }]))
+        .toBe(base + handler + cut + 2 * 2);
+      expect(count([{ userName: 'ann', roles: ['admin', 'readonly'], accessKey: false }])).toBe(base + handler + 2 * cut + 2);
       expect(count([{ userName: 'ann', roles: ['admin'], mfaSerial: 'GAHT12345678' }, { userName: 'ben', roles: ['admin'], mfaSerial: 'GAHT87654321' }]))
         .toBe(base + handler + 2 * 2);
     });
@@ -479,7 +485,7 @@ describe('MfaTeam', () => {
         + 'added back in the next. [ack: cdk-mfa-delegation:MfaTeam.memberStacks]');
     });
 
-    test('each have a device handler allowed the team path and prefix, and the group names as parameters', () => {
+    test('each have a device handler allowed the team path and prefix, and the group and role names as parameters', () => {
       const stack = newStack();
       const dev = team(stack, { members: Array.from({ length: 40 }, (_, i) => ({ userName: `user${i}`, roles: ['admin', 'readonly'] })), memberStacks: 2 });
       for (const nested of dev.nestedStacks) {
@@ -488,7 +494,9 @@ describe('MfaTeam', () => {
         template.hasResourceProperties('AWS::IAM::Policy', {
           PolicyDocument: { Statement: Match.arrayWith([{ Action: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], Effect: 'Allow', Resource: arn('user/mfa-team/Dev/*') }]) },
         });
-        expect(Object.keys(template.toJSON().Parameters)).toHaveLength(2);
+        // The groups for the users, the roles for the managed policies that cut their sessions at the members' new devices.
+        expect(Object.keys(template.toJSON().Parameters)).toEqual([expect.stringMatching(/Groupsadmin/), expect.stringMatching(/Groupsreadonly/),
+          expect.stringMatching(/Rolesadmin/), expect.stringMatching(/Rolesreadonly/)]);
         template.hasResourceProperties('AWS::IAM::User', { Groups: [{ Ref: Match.stringLikeRegexp('Groupsadmin') }, { Ref: Match.stringLikeRegexp('Groupsreadonly') }] });
       }
       Annotations.fromStack(stack).hasNoWarning('/Stack/Dev', Match.stringLikeRegexp('memberStacks'));
@@ -534,14 +542,14 @@ describe('MfaTeam', () => {
     test('fail naming CloudFormation\'s resource limit when the members are kept in the team stack', () => {
       const app = new App();
       team(newStack(app), { members: Array.from({ length: 200 }, (_, i) => ({ userName: `user${i}`, roles: ['readonly'] })), memberStacks: 0 });
-      expect(() => app.synth()).toThrow('[Stack/Dev] Stack Stack holds 607 resources, over CloudFormation\'s limit of 500 resources per stack: '
+      expect(() => app.synth()).toThrow('[Stack/Dev] Stack Stack holds 608 resources, over CloudFormation\'s limit of 500 resources per stack: '
         + 'spread the members over nested stacks with memberStacks');
     });
 
     test('fail naming the nested stack over the resource limit, and say to raise memberStacks', () => {
       const app = new App();
       team(newStack(app), { members: Array.from({ length: 174 }, (_, i) => ({ userName: `user${i}`, roles: ['readonly'] })), memberStacks: 1 });
-      expect(() => app.synth()).toThrow('[Stack/Dev] Stack Stack/Dev/Members1 holds 525 resources, over CloudFormation\'s limit of 500 resources '
+      expect(() => app.synth()).toThrow('[Stack/Dev] Stack Stack/Dev/Members1 holds 526 resources, over CloudFormation\'s limit of 500 resources '
         + 'per stack: raise memberStacks (now 1) to spread the members more thinly');
     });
 
@@ -569,6 +577,28 @@ describe('MfaTeam', () => {
       team(stack, { roles: [{ name: 'admin', roleName: 'dev-admin', managedPolicies }], members: [{ userName: 'alice', roles: ['admin'] }] });
       Annotations.fromStack(stack).hasWarning('/Stack/Dev', Match.stringLikeRegexp('^Stack Stack: AWS::IAM::Role DevRolesadmin\\w+ has 11 managed '
         + 'policies, over IAM\'s default quota of 10 per role \\(it can be raised to 20 in Service Quotas\\)'));
+    });
+
+    test('warn about a role whose managed policies in all the team\'s stacks are over IAM\'s default quota, and fail over its maximum', () => {
+      const app = new App();
+      const stack = newStack(app);
+      // 9 given, and one cut at the members' new devices in each of the two nested stacks.
+      const managedPolicies = Array.from({ length: 9 }, (_, i) => iam.ManagedPolicy.fromManagedPolicyName(stack, `P${i}`, `policy${i}`));
+      const members = ['alice', 'bob', 'carol', 'dan', 'eve', 'frank'].map((userName) => ({ userName, roles: ['admin'] }));
+      const dev = team(stack, { roles: [{ name: 'admin', roleName: 'dev-admin', managedPolicies }], members, memberStacks: 2 });
+      expect(dev.nestedStacks).toHaveLength(2);
+      Annotations.fromStack(stack).hasWarning('/Stack/Dev', 'Stack/Dev/Roles/admin has 11 managed policies (9 given, 0 that deny the sessions of '
+        + 'non-members or before a time, 2 that deny the sessions issued before its members\' newest MFA device, one per stack of members), over '
+        + 'IAM\'s default quota of 10 per role: raise "Managed policies per role" in Service Quotas (up to 20) before deploying '
+        + '[ack: cdk-mfa-delegation:MfaTeam.managedPoliciesPerRole]');
+
+      const otherApp = new App();
+      const other = newStack(otherApp);
+      const tooMany = Array.from({ length: 19 }, (_, i) => iam.ManagedPolicy.fromManagedPolicyName(other, `Q${i}`, `policy${i}`));
+      team(other, { roles: [{ name: 'admin', roleName: 'ops-admin', managedPolicies: tooMany }], members, memberStacks: 2 });
+      expect(() => otherApp.synth()).toThrow('Stack/Dev/Roles/admin has 21 managed policies (19 given, 0 that deny the sessions of non-members or before '
+        + 'a time, 2 that deny the sessions issued before its members\' newest MFA device, one per stack of members), over IAM\'s limit of 20 per '
+        + 'role: give the role fewer managed policies, or fewer members with virtual devices (members with an mfaSerial need none)');
     });
 
     test('synthesize 1000 members × 10 roles in nested stacks within every limit', () => {

@@ -12,9 +12,12 @@ import { isIsoUtcTime, ROLE_SESSION_NAME, sessionsNamed } from '../contract';
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.html
  */
 
-/** Check a time for `aws:TokenIssueTime`: it must be a real UTC time in ISO 8601. Throws naming the value. */
+/**
+ * Check a time for `aws:TokenIssueTime`: it must be a real UTC time in ISO 8601, or a value known at deploy time (a
+ * device's `createdAt`). Throws naming the value.
+ */
 export function validateIssuedBefore(what: string, time: string): void {
-  if (!isIsoUtcTime(time)) {
+  if (!Token.isUnresolved(time) && !isIsoUtcTime(time)) {
     throw new Error(`${what} must be a UTC time in ISO 8601, such as 2026-12-01T12:00:00Z, but got '${time}'`);
   }
 }
@@ -62,3 +65,26 @@ export function denySessionsNotNamedStatements(names: readonly string[], maxChar
   };
   return partition('', [...new Set(names)]);
 }
+
+/**
+ * The statements that deny every session issued before the newest of `times` (`DateLessThan aws:TokenIssueTime` over
+ * a list is true when the session was issued before any of them), at most `timesPerStatement` times each: several
+ * statements deny what one statement of all the times would, so they can be spread over several policies.
+ */
+export function denySessionsIssuedBeforeStatements(times: readonly string[], timesPerStatement: number): Array<Record<string, unknown>> {
+  const statements: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < times.length; i += timesPerStatement) {
+    const chunk = times.slice(i, i + timesPerStatement);
+    statements.push({
+      Sid: NEWEST_DEVICE_SID,
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { DateLessThan: { 'aws:TokenIssueTime': chunk.length === 1 ? chunk[0] : chunk } },
+    });
+  }
+  return statements;
+}
+
+/** The Sid of the statements of `denySessionsIssuedBeforeStatements`. */
+export const NEWEST_DEVICE_SID = 'DenySessionsIssuedBeforeNewestDevice';

@@ -21,6 +21,8 @@ export const IAM_LIMITS = {
   groupsPerUser: 10,
   /** Adjustable up to 20. */
   managedPoliciesPerRole: 10,
+  /** The most that managedPoliciesPerRole can be raised to. */
+  managedPoliciesPerRoleMax: 20,
   /** Adjustable up to 20. */
   managedPoliciesPerGroup: 10,
   /** Not adjustable. */

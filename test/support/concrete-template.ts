@@ -33,6 +33,11 @@ export interface ConcreteInputs {
   readonly parameters?: Record<string, string>;
   /** The value of each export that a `Fn::ImportValue` names. */
   readonly imports?: Record<string, string>;
+  /**
+   * The value of `Fn::GetAtt` of custom resources, by `<logical id>.<attribute>` (what their handler answered, e.g. a
+   * device's `CreatedAt`). @default - `<attribute>-of-<logical id>`
+   */
+  readonly attributes?: Record<string, string>;
 }
 
 export class ConcreteTemplate {
@@ -115,7 +120,7 @@ export class ConcreteTemplate {
       case 'AWS::KMS::Key.Arn': return `arn:${PARTITION}:kms:${REGION}:${ACCOUNT}:key/${this.ref(logicalId)}`;
       default:
         if (resource.Type.startsWith('Custom::')) {
-          return `${attribute}-of-${logicalId}`;
+          return this.inputs.attributes?.[`${logicalId}.${attribute}`] ?? `${attribute}-of-${logicalId}`;
         }
         throw new Error(`No concrete value for Fn::GetAtt ${logicalId}.${attribute} (${resource.Type}) in ${this.stackName}`);
     }
