@@ -1,8 +1,11 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { MfaDelegation, MfaTeam } from '../lib';
 import { CREATED_AT_ATTRIBUTE, DEVICE_TIME_UNKNOWN } from '../lib/contract';
 import { AwsModel } from './support/aws-model';
 import { useStubEnvironment } from './support/aws-stub';
-import { CfnSimulator } from './support/cfn-simulator';
+import { CfnSimulator, SimTemplate } from './support/cfn-simulator';
 import { deviceStack, DeviceSpec } from './support/device-stack';
+import { simulate } from './support/iam-simulation';
 import { CREATED_AT_TAG } from '../lib/handler/names';
 
 // The time a device came to be (`CreatedAt`), which MfaTeam and MfaDelegation deny the role sessions issued before:
@@ -98,4 +101,54 @@ test('a device without the recorded time answers IAM\'s EnableDate when it is en
   await other.deploy(newReader([{ ...DEVICE, enable: false }], [{ id: 'Alice', userName: 'bob' }]));
   expect([...createdAts(sim), ...createdAts(other)]).toEqual(['Create 2026-12-01T10:00:01Z', 'Update 2026-12-01T09:30:01Z',
     'Create 2026-12-01T10:00:01Z', `Update ${DEVICE_TIME_UNKNOWN}`]);
+});
+
+describe('end to end: a synthesized stack deployed by the CloudFormation simulator with the real handler', () => {
+  /** An MfaDelegation and an MfaTeam (alice and bob in readonly) in one stack, as `cdk synth` makes it. */
+  function synthesized(delegationUser: string): SimTemplate {
+    const app = new App();
+    const stack = new Stack(app, 'MfaStack');
+    new MfaDelegation(stack, 'Toolkit', { roleName: 'toolkit-role', userName: delegationUser });
+    new MfaTeam(stack, 'Dev', { roles: [{ name: 'readonly', roleName: 'dev-readonly' }], members: ['alice', 'bob'].map((userName) => ({ userName, roles: ['readonly'] })) });
+    return app.synth().getStackByName('MfaStack').template;
+  }
+
+  /** The resolved policy of the managed policy whose logical id starts with `prefix`, as CloudFormation gave it to IAM. */
+  function resolvedPolicy(sim: CfnSimulator, template: SimTemplate, prefix: string): any {
+    const id = Object.keys(template.Resources).find((key) => key.startsWith(prefix) && template.Resources[key].Type === 'AWS::IAM::ManagedPolicy')!;
+    return sim.resolvedProperties(id)!.PolicyDocument;
+  }
+
+  /** A call by a session of `role` named `sessionName`, issued at `issuedAt`, under the resolved cut and a policy that allows it. */
+  async function call(cut: any, role: string, sessionName: string, issuedAt: string) {
+    return simulate({
+      principal: `arn:aws:sts::111111111111:assumed-role/${role}/${sessionName}`,
+      action: 's3:ListAllMyBuckets',
+      resource: '*',
+      identityPolicies: [{ name: 'cut', policy: cut }, { name: 'work', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } }],
+      context: { 'aws:userid': `AROAEXAMPLEROLEID0001:${sessionName}`, 'aws:TokenIssueTime': issuedAt },
+    });
+  }
+
+  test('the roles\' cuts hold the times of the devices in use, and the deploy that replaces a device moves its role\'s cut and no other', async () => {
+    const sim = simulator();
+    const first = synthesized('toolkit-user');
+    expect((await sim.deploy(first)).status).toEqual('CREATE_COMPLETE');
+    const time = (user: string) => [...model.devices.values()].find((d) => d.serialNumber.endsWith(`/${user}`))!.tags.get(CREATED_AT_TAG);
+    expect(resolvedPolicy(sim, first, 'DevMembersCutNewDevicesreadonly').Statement[0].Condition.DateLessThan['aws:TokenIssueTime'])
+      .toEqual([time('alice'), time('bob')]);
+    expect(resolvedPolicy(sim, first, 'ToolkitRoleRevokeSessionsAtDeployTime').Statement[0].Condition.DateLessThan['aws:TokenIssueTime'])
+      .toEqual('2026-12-01T10:00:01Z');
+
+    // The delegation's user is renamed at noon: a new user and a new device, in one deploy.
+    clock = Date.parse('2026-12-01T12:00:00Z');
+    const second = synthesized('toolkit-user2');
+    expect((await sim.deploy(second)).status).toEqual('UPDATE_COMPLETE');
+    const cut = resolvedPolicy(sim, second, 'ToolkitRoleRevokeSessionsAtDeployTime');
+    expect(cut.Statement[0].Condition.DateLessThan['aws:TokenIssueTime']).toEqual('2026-12-01T12:00:00Z');
+    expect(await call(cut, 'toolkit-role', 'toolkit-user', '2026-12-01T11:59:59Z')).toEqual('ExplicitlyDenied');
+    expect(await call(cut, 'toolkit-role', 'toolkit-user2', '2026-12-01T12:00:00Z')).toEqual('Allowed');
+    expect(resolvedPolicy(sim, second, 'DevMembersCutNewDevicesreadonly').Statement[0].Condition.DateLessThan['aws:TokenIssueTime'])
+      .toEqual(['2026-12-01T10:00:01Z', '2026-12-01T10:00:01Z']);
+  });
 });

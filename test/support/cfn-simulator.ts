@@ -47,6 +47,8 @@ export class CfnSimulator {
   public readonly exchanges: SimExchange[] = [];
   /** The resolved properties each resource has now. */
   private readonly properties = new Map<string, Record<string, any>>();
+  /** The response Data of each custom resource's last successful Create or Update: its Fn::GetAtt attributes. */
+  private readonly data = new Map<string, Record<string, string>>();
   private template: SimTemplate = { Resources: {} };
   private readonly waiting = new Map<string, (body: SimExchange['response']) => void>();
 
@@ -240,6 +242,7 @@ export class CfnSimulator {
     if (type.startsWith('Custom::')) {
       const answer = await this.send({ RequestType: 'Create', LogicalResourceId: logicalId, ResourceType: type, ResourceProperties: properties });
       resource.physicalId = answer.PhysicalResourceId;
+      this.data.set(logicalId, answer.Status === 'SUCCESS' ? answer.Data ?? {} : {});
       this.properties.set(logicalId, properties);
       resource.status = answer.Status === 'SUCCESS' ? 'CREATE_COMPLETE' : 'CREATE_FAILED';
       return answer.Status === 'SUCCESS' ? undefined : answer.Reason;
@@ -266,6 +269,7 @@ export class CfnSimulator {
       });
       if (answer.Status === 'SUCCESS') {
         resource.physicalId = answer.PhysicalResourceId;
+        this.data.set(logicalId, answer.Data ?? {});
         this.properties.set(logicalId, properties);
         resource.status = 'UPDATE_COMPLETE';
         return undefined;
@@ -382,8 +386,18 @@ export class CfnSimulator {
     return value;
   }
 
+  /** The properties of a resource as CloudFormation resolved them at its last create or update. */
+  public resolvedProperties(logicalId: string): Record<string, any> | undefined {
+    return this.properties.get(logicalId);
+  }
+
   private arnOf(logicalId: string, attribute: string): string {
     const resource = this.stack.resources.get(logicalId);
+    // A custom resource's attributes are the Data of its last successful Create or Update, as CloudFormation keeps them.
+    const data = this.data.get(logicalId)?.[attribute];
+    if (resource?.type.startsWith('Custom::') && data !== undefined) {
+      return data;
+    }
     if (!resource?.physicalId || attribute !== 'Arn') {
       throw new Error(`The simulator cannot resolve ${logicalId}.${attribute}.`);
     }
