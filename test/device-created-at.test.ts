@@ -1,8 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { MfaDelegation, MfaTeam } from '../lib';
 import { CREATED_AT_ATTRIBUTE, DEVICE_TIME_UNKNOWN } from '../lib/contract';
-import { AwsModel } from './support/aws-model';
-import { useStubEnvironment } from './support/aws-stub';
+import { AwsModel, useAwsModelPerTest } from './support/aws-model';
 import { CfnSimulator, SimTemplate } from './support/cfn-simulator';
 import { deviceStack, DeviceSpec } from './support/device-stack';
 import { simulate } from './support/iam-simulation';
@@ -17,24 +16,15 @@ const DEVICE: DeviceSpec = { id: 'AliceDevice', user: 'Alice' };
 const RENAMED: DeviceSpec = { ...DEVICE, deviceName: 'alice-phone', seedSecretName: 'mfa-seed/AliceDevice/alice-phone' };
 const FAST = { retry: { attemptTimeoutMs: 2_000, eventualConsistencyDelayMs: 50 }, response: { backoffMs: 50 } };
 
+const currentModel = useAwsModelPerTest();
 let model: AwsModel;
-let restore: () => void;
 /** The clock of the handler and of IAM (TOTP codes, EnableDate). */
 let clock: number;
 
-beforeEach(async () => {
-  model = await AwsModel.start();
+beforeEach(() => {
+  model = currentModel();
   clock = Date.parse('2026-12-01T10:00:00.250Z');
   model.now = () => clock;
-  restore = useStubEnvironment(model.url);
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  jest.spyOn(console, 'error').mockImplementation(() => undefined);
-});
-
-afterEach(async () => {
-  restore();
-  await model.stop();
-  jest.restoreAllMocks();
 });
 
 /** The stack of `deviceStack` whose seed secret names another reader: an update that keeps the device. */

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'crypto';
 import * as OTPAuth from 'otpauth';
-import { AwsStub, jsonError, jsonResult, queryError, queryResult, StubRequest, StubResponse, xmlEscape } from './aws-stub';
+import { AwsStub, jsonError, jsonResult, queryError, queryResult, StubRequest, StubResponse, useStubEnvironment, xmlEscape } from './aws-stub';
 import { consecutiveCodes } from '../../lib/handler/totp';
 
 // A stateful model of the IAM, Secrets Manager and CloudFormation calls that the device handler, its CloudFormation
@@ -724,4 +724,25 @@ function codesValid(seed: string, code1: string, code2: string, nowMs: number): 
     const [a, b] = consecutiveCodes(seed, nowMs + skew);
     return a === code1 && b === code2;
   });
+}
+
+/**
+ * For each test of the calling file: a fresh AwsModel, the AWS SDK pointed at it (`useStubEnvironment`) and the
+ * handler's console quiet; all undone after the test. Returns the current test's model.
+ */
+export function useAwsModelPerTest(): () => AwsModel {
+  let model: AwsModel | undefined;
+  let restore = () => {};
+  beforeEach(async () => {
+    model = await AwsModel.start();
+    restore = useStubEnvironment(model.url);
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
+  afterEach(async () => {
+    restore();
+    await model?.stop();
+    jest.restoreAllMocks();
+  });
+  return () => model!;
 }
