@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import * as readline from 'readline/promises';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { version } from '../package.json';
 import * as commands from './commands';
 import { doctor } from './doctor';
@@ -10,12 +10,20 @@ import { setup, SetupOptions } from './setup';
 
 /**
  * `mfa-profile`: from the outputs of `MfaDelegation` to a working AWS profile. A thin shell over `commands.ts`.
+ * Everything it prints goes through `io`, help and usage errors too; where it would end the process it throws a
+ * `CommanderError` with the exit code instead (`run` turns it into the exit code).
  */
 export function program(io: commands.Io): Command {
+  // Set before the subcommands are added: each takes these settings from its parent when it is made.
   const root = new Command('mfa-profile')
     .description('Turn the outputs of an MfaDelegation stack into AWS profiles that assume its role with MFA.')
     .version(version, '--version', 'print the version of mfa-profile')
-    .configureOutput({ outputError: (text, write) => write(`mfa-profile: ${text.replace(/^error: /, '')}`) })
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.out(text),
+      writeErr: (text) => io.say(text.replace(/\n$/, '')),
+      outputError: (text, write) => write(`mfa-profile: ${text.replace(/^error: /, '')}`),
+    })
     .showSuggestionAfterError();
 
   sourceOptions(root.command('setup'), 'the only one')
@@ -56,7 +64,8 @@ export function program(io: commands.Io): Command {
     .action(async (options) => {
       const findings = await doctor(options, io);
       if (findings.some((f) => f.status === 'FAIL')) {
-        process.exitCode = 1;
+        // Each failed check has said why.
+        throw new CommanderError(1, 'mfa-profile.checkFailed', '');
       }
     });
 
@@ -183,19 +192,43 @@ async function ask(question: string): Promise<string> {
 }
 
 /**
+ * Run `mfa-profile` with the arguments `args` (those after the script's name) and `io`; resolves to the exit code.
+ * An error is one sentence on stderr: a `CliError`'s own, any other as an unexpected error.
+ */
+export async function run(args: readonly string[], io: commands.Io): Promise<number> {
+  try {
+    await program(io).parseAsync([...args], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help, --version, a usage error or a failed check: commander or the command has already said what it had to.
+      return e.exitCode;
+    }
+    io.say(`mfa-profile: ${e instanceof CliError ? e.message : `unexpected error: ${(e as Error).message}`}`);
+    return 1;
+  }
+}
+
+/**
+ * The `Io` of a run: results to `stdout` (a line each), talk to `stderr`, questions through `question` (on a terminal).
+ */
+export function streamIo(env: commands.Io['env'], stdout: (text: string) => void, stderr: (text: string) => void,
+  question?: commands.Io['ask']): commands.Io {
+  return {
+    env,
+    out: (text) => stdout(text.endsWith('\n') ? text : `${text}\n`),
+    say: (text) => stderr(`${text}\n`),
+    ask: question,
+  };
+}
+
+/**
  * Run the command with this process's arguments, streams and environment (bin/mfa-profile.js calls it).
  */
 export function main(): void {
-  const io: commands.Io = {
-    env: process.env,
-    out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    say: (text) => process.stderr.write(`${text}\n`),
-    ask: process.stdin.isTTY ? ask : undefined,
-  };
-  program(io).parseAsync(process.argv).catch((e: Error) => {
-    const sentence = e instanceof CliError ? e.message : `unexpected error: ${e.message}`;
-    process.stderr.write(`mfa-profile: ${sentence}\n`);
-    process.exitCode = 1;
+  const io = streamIo(process.env, (text) => process.stdout.write(text), (text) => process.stderr.write(text), process.stdin.isTTY ? ask : undefined);
+  void run(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
   }).finally(() => terminal?.close());
 }
 

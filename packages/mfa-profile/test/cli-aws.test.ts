@@ -5,7 +5,7 @@ import { fromIni } from '@aws-sdk/credential-providers';
 import { CLI, fixture, ROOT, runCli, stubEnv, tempDir } from './support/cli';
 import { AwsStub, jsonError, jsonResult, queryError, queryResult, StubRequest, StubResponse, useStubEnvironment, xmlEscape } from '../../../test/support/aws-stub';
 
-// Each test spawns mfa-profile (ts-node) once or more: seconds each on a busy machine.
+// Each test runs mfa-profile once or more (some as a process of its own): seconds on a busy machine.
 jest.setTimeout(60_000);
 
 const ACCOUNT = '111111111111';

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { readFixture, runCli, fixture, tempDir } from './support/cli';
+import { readFixture, fixture, spawnCli, tempDir } from './support/cli';
 import { upsertSections } from '../src/ini';
 import { updateFile } from '../src/profile-file';
 
-// Each test spawns mfa-profile (ts-node) once or more: seconds each on a busy machine.
+// Each test runs mfa-profile once or more (some as a process of its own): seconds on a busy machine.
 jest.setTimeout(60_000);
 
 const section = (name: string) => ({ name, entries: [['region', 'us-east-1']] as Array<[string, string]> });
@@ -119,7 +119,7 @@ describe('two mfa-profile runs at once', () => {
     const home = tempDir();
     const config = path.join(home, 'config');
     fs.writeFileSync(config, readFixture('config-existing.ini'));
-    const run = (profile: string) => runCli(['write', '--outputs-file', fixture('outputs-one.json'), '--profile', profile, '--config-file', config], { HOME: home });
+    const run = (profile: string) => spawnCli(['write', '--outputs-file', fixture('outputs-one.json'), '--profile', profile, '--config-file', config], { HOME: home });
 
     // WHEN
     const runs = await Promise.all([run('first'), run('second'), run('third')]);

@@ -9,7 +9,7 @@ import { findDelegations, pickDelegations } from '../src/outputs';
 import { roleProfiles } from '../src/profiles';
 import { previewOutputs, stackNameOfTemplateFile } from '../src/template';
 
-// Each test spawns mfa-profile (ts-node) once or more: seconds each on a busy machine.
+// Each test runs mfa-profile once or more (some as a process of its own): seconds on a busy machine.
 jest.setTimeout(60_000);
 
 const ENV = { stackName: 'MfaDelegationExample', account: '111111111111', partition: 'aws' };

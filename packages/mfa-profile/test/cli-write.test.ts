@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { fixture, readFixture, runCli, tempDir } from './support/cli';
 
-// Each test spawns mfa-profile (ts-node) once or more: seconds each on a busy machine.
+// Each test runs mfa-profile once or more (some as a process of its own): seconds on a busy machine.
 jest.setTimeout(60_000);
 
 const AWS_CLI = '/usr/bin/aws';

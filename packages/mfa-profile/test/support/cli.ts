@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'child_process';
+import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -35,17 +36,116 @@ export function tempDir(): string {
 }
 
 /**
- * Run `mfa-profile` in a child process with a clean environment: only PATH, HOME (a temp folder unless given) and
- * `env`. Asynchronous, so that a loopback stub in this process can answer it; killed after `timeoutMs`.
+ * Run `mfa-profile` in this process, as a child process would run it: `run` of src/mfa-profile.ts with the arguments, a
+ * clean environment (only PATH, HOME (a temp folder unless given), TMPDIR and `env`), no terminal, stdout and stderr
+ * captured; resolves to the exit code and the output. Asynchronous, so that a loopback stub in this process can answer
+ * it. Each run loads the CLI and the AWS SDK afresh (jest's isolated module registry): nothing cached in one run (the
+ * SDK's cache of the config and credentials files, its clients, credential providers) is seen by the next. Runs take
+ * their turn, one at a time, because the environment is the process's: it is swapped in for the run and restored after,
+ * and so are the working folder and the exit code. A run that takes longer than `timeoutMs` ends the test's wait with
+ * status -1 (it cannot be killed).
+ *
+ * What a spawned process would show beyond this (the package's bin, a terminal, signals, other users, two processes
+ * at once) is run with `spawnCli`, `runCliInPty` and `runCliAsNobody`.
  */
 export function runCli(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<CliRun> {
+  const turn = queue.then(() => runInProcess(args, cliEnv({ HOME: env.HOME ?? tempDir(), ...env }), timeoutMs));
+  queue = turn.catch(() => undefined);
+  return turn;
+}
+
+/** The run before the next one may start (`runCli`). */
+let queue: Promise<unknown> = Promise.resolve();
+
+async function runInProcess(args: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<CliRun> {
+  const restore = saveProcess();
+  let stdout = '';
+  let stderr = '';
+  let timer: NodeJS.Timeout | undefined;
+  replaceEnv(env);
+  process.chdir(ROOT);
+  try {
+    let status = -1;
+    const finished = await Promise.race([
+      jest.isolateModulesAsync(async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const cli: typeof import('../../src/mfa-profile') = require(CLI);
+        status = await cli.run(args, cli.streamIo(process.env, (text) => { stdout += text; }, (text) => { stderr += text; }));
+      }).then(() => true),
+      new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
+    ]);
+    return { status, stdout, stderr: finished ? stderr : `${stderr}(runCli: the run did not end within ${timeoutMs} ms)\n` };
+  } finally {
+    clearTimeout(timer);
+    restore();
+  }
+}
+
+/**
+ * What a run may change in this process, saved; the function returned puts it back. Besides the environment, the
+ * working folder and the exit code: the listeners a run's modules add to the process and the functions they wrap
+ * (signal-exit, which proper-lockfile loads, adds a listener for each signal and wraps `process.emit` and
+ * `process.reallyExit` in each fresh copy; its exit handlers live on an emitter it keeps on the process).
+ */
+function saveProcess(): () => void {
+  const proc = process as NodeJS.Process & { reallyExit?: unknown; __signal_exit_emitter__?: EventEmitter };
+  const env = { ...process.env };
+  const cwd = process.cwd();
+  const exitCode = process.exitCode;
+  const { emit, reallyExit } = proc;
+  const signalExit = proc.__signal_exit_emitter__;
+  const restoreListeners = [saveListeners(process), ...(signalExit ? [saveListeners(signalExit)] : [])];
+  return () => {
+    restoreListeners.forEach((r) => r());
+    proc.emit = emit;
+    proc.reallyExit = reallyExit;
+    if (signalExit === undefined) {
+      delete proc.__signal_exit_emitter__;
+    }
+    process.exitCode = exitCode;
+    process.chdir(cwd);
+    replaceEnv(env);
+  };
+}
+
+/** The listeners of an emitter, saved; the function returned removes those added since. */
+function saveListeners(emitter: EventEmitter): () => void {
+  const before = new Map(emitter.eventNames().map((event) => [event, new Set(emitter.rawListeners(event))]));
+  return () => {
+    for (const event of emitter.eventNames()) {
+      for (const listener of emitter.rawListeners(event)) {
+        if (!before.get(event)?.has(listener)) {
+          emitter.removeListener(event, listener as (...a: unknown[]) => void);
+        }
+      }
+    }
+  };
+}
+
+/** Make `process.env` hold exactly `env` (the same object: modules keep a reference to it). */
+function replaceEnv(env: Record<string, string | undefined>): void {
+  for (const key of Object.keys(process.env)) {
+    delete process.env[key];
+  }
+  Object.assign(process.env, env);
+}
+
+/**
+ * Run `mfa-profile` in a child process (node, ts-node) with a clean environment: only PATH, HOME (a temp folder unless
+ * given), TMPDIR and `env`. For what only a process shows: two runs at once, the exit of the process itself.
+ */
+export function spawnCli(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<CliRun> {
   return execCli(process.execPath, ['-r', 'ts-node/register/transpile-only', CLI, ...args], { HOME: env.HOME ?? tempDir(), ...env }, timeoutMs);
 }
 
-/** The environment of a child `mfa-profile`: PATH, ts-node's switches, no instance metadata, and `env`. */
+/**
+ * The environment of a run of `mfa-profile`: PATH, TMPDIR (the jest run's temporary folder), ts-node's switches, no
+ * instance metadata, and `env`.
+ */
 function cliEnv(env: Record<string, string>): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
+    ...(process.env.TMPDIR === undefined ? {} : { TMPDIR: process.env.TMPDIR }),
     TS_NODE_PREFER_TS_EXTS: 'true',
     TS_NODE_TRANSPILE_ONLY: 'true',
     AWS_EC2_METADATA_DISABLED: 'true',
