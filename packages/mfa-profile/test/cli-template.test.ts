@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { readFixture, runCli, tempDir } from './support/cli';
+import { readFixture, ROOT, runCli, tempDir } from './support/cli';
 import { createExampleApp } from '../../../bin/app';
 import { MfaDelegation, MfaTeam } from '../../../lib';
 import { renderSections } from '../src/ini';
@@ -99,6 +99,11 @@ describe('template preview of the real example app', () => {
       + 'role_session_name = toolkit-user\n');
     // The seed secret's name is set at synth (the handler creates the secret under it), so the preview knows every output.
     expect(run.stderr).toEqual('');
+  });
+
+  test('is the preview that CONTRIBUTING.md shows for npm run example', async () => {
+    const run = await runCli(['write', '--template', file, '--account', '111111111111', '--print']);
+    expect(fs.readFileSync(path.join(ROOT, 'CONTRIBUTING.md'), 'utf8')).toContain(`\n\`\`\`\n${run.stdout}\`\`\`\n`);
   });
 
   test('the pure preview gives the same profile', () => {
