@@ -1,4 +1,4 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -298,7 +298,8 @@ describe('VirtualMfaDevice', () => {
     const stack = newStack();
     const device = VirtualMfaDevice.fromSerialNumber(stack, 'Device', 'arn:aws:iam::111111111111:mfa/alice');
     expect(device.serialNumber).toEqual('arn:aws:iam::111111111111:mfa/alice');
-    Template.fromStack(stack).resourceCountIs('Custom::VirtualMfaDevice', 0);
+    // No resource at all (a synthesized empty template would only draw CloudFormation Validate's warning that it is empty).
+    expect(stack.node.findAll().filter((c) => CfnResource.isCfnResource(c))).toEqual([]);
   });
 
   test('imports a hardware device by its serial', () => {
