@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, AppProps, ArnFormat, CfnOutput, CustomResource, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, AppProps, ArnFormat, Aws, CfnOutput, CustomResource, Duration, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -24,6 +24,7 @@ export class HandWrittenExampleStack extends Stack {
     const toolkit = new Construct(this, 'Toolkit');
     const userScope = new Construct(toolkit, 'User');
     const user = new iam.User(userScope, 'Resource', { userName: 'toolkit-user' });
+    Tags.of(user).add('cdk-mfa-delegation:stack-id', Aws.STACK_ID);
     const role = new iam.Role(toolkit, 'Role', {
       roleName: 'toolkit-role',
       assumedBy: new iam.PrincipalWithConditions(new iam.ArnPrincipal(user.userArn), { ...MFA, StringEquals: { 'sts:RoleSessionName': '${aws:username}' } }),
@@ -48,23 +49,80 @@ export class HandWrittenExampleStack extends Stack {
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(HANDLER_ASSET),
-      timeout: Duration.minutes(1),
+      timeout: Duration.minutes(10),
+      environment: { STACK_ID: Aws.STACK_ID },
     });
     Validations.of(handler.role!).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason: 'The handler needs exactly the CloudWatch Logs permissions of this policy.',
     });
-    // The handler deletes the access keys that mfa-profile gives the user when the user is deleted.
-    handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:ListAccessKeys', 'iam:DeleteAccessKey'], resources: [user.userArn] }));
+    // The handler's permissions, by hand: from the function only, on what carries the stack's tag; never read a secret.
+    const fromHandler = { ArnEquals: { 'lambda:SourceFunctionArn': handler.functionArn } };
+    const tagged = (key: string) => ({ StringEquals: { [`${key}/cdk-mfa-delegation:stack-id`]: Aws.STACK_ID }, ...fromHandler });
+    const users = this.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' });
+    const devices = this.formatArn({ service: 'iam', region: '', resource: 'mfa', resourceName: '*' });
+    const secrets = this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const permissions = new iam.ManagedPolicy(handler, 'Permissions', {
+      roles: [handler.role!],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'UsersOfThisStack',
+          actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice', 'iam:ListMFADevices', 'iam:ListAccessKeys', 'iam:DeleteAccessKey'],
+          resources: [users],
+          conditions: tagged('aws:ResourceTag'),
+        }),
+        new iam.PolicyStatement({ sid: 'ReadUsers', actions: ['iam:GetUser'], resources: [users], conditions: fromHandler }),
+        new iam.PolicyStatement({
+          sid: 'CreateDevicesTagged', actions: ['iam:CreateVirtualMFADevice', 'iam:TagMFADevice'], resources: [devices], conditions: tagged('aws:RequestTag'),
+        }),
+        new iam.PolicyStatement({
+          sid: 'DeleteDevicesOfThisStack', actions: ['iam:DeleteVirtualMFADevice'], resources: [devices], conditions: tagged('aws:ResourceTag'),
+        }),
+        new iam.PolicyStatement({ sid: 'ReadDeviceTags', actions: ['iam:ListMFADeviceTags'], resources: [devices], conditions: fromHandler }),
+        new iam.PolicyStatement({
+          sid: 'CreateSecretsTagged',
+          actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
+          resources: [secrets],
+          conditions: tagged('aws:RequestTag'),
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteSecretsOfThisStack',
+          actions: ['secretsmanager:PutResourcePolicy', 'secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret'],
+          resources: [secrets],
+          conditions: tagged('aws:ResourceTag'),
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadOwnStack',
+          actions: ['cloudformation:DescribeStacks', 'cloudformation:ListStackResources', 'cloudformation:GetTemplate'],
+          resources: [Aws.STACK_ID],
+          conditions: fromHandler,
+        }),
+        new iam.PolicyStatement({
+          sid: 'NeverReadOrMintAFactor',
+          effect: iam.Effect.DENY,
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue', 'iam:CreateAccessKey', 'iam:UpdateAccessKey',
+            'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    for (const arn of ['iam::<AWS::AccountId>:user/*', 'iam::<AWS::AccountId>:mfa/*', 'secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*']) {
+      Validations.of(permissions).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${arn}]`,
+        reason: 'Every statement is conditioned on the calling function and on the stack\'s tag.',
+      });
+    }
     const cleanup = new CustomResource(userScope, 'Cleanup', {
       serviceToken: handler.functionArn,
+      serviceTimeout: Duration.seconds(660),
       resourceType: 'Custom::MfaUserCleanup',
       properties: { UserName: user.userName },
     });
-    cleanup.node.addDependency(handler);
+    cleanup.node.addDependency(handler, permissions);
     const serial = this.formatArn({ service: 'iam', region: '', resource: 'mfa', resourceName: user.userName });
     const device = new CustomResource(deviceScope, 'Resource', {
       serviceToken: handler.functionArn,
+      serviceTimeout: Duration.seconds(660),
       resourceType: 'Custom::VirtualMfaDevice',
       properties: {
         UserName: user.userName,
@@ -104,23 +162,7 @@ export class HandWrittenExampleStack extends Stack {
         }),
       },
     });
-    const handlerPolicy = new iam.CfnRolePolicy(deviceScope, 'HandlerPolicy', {
-      roleName: handler.role!.roleName,
-      // The name VirtualMfaDevice derives from what the policy grants; by hand, the literal.
-      policyName: 'VirtualMfaDevice-1e117b8574e369d716452d3e9d94bbc9',
-      policyDocument: new iam.PolicyDocument({
-        statements: [
-          new iam.PolicyStatement({ actions: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], resources: [serial] }),
-          new iam.PolicyStatement({ actions: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], resources: [user.userArn] }),
-          new iam.PolicyStatement({
-            actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutResourcePolicy', 'secretsmanager:PutSecretValue',
-              'secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:TagResource'],
-            resources: [this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${seedSecretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-          }),
-        ],
-      }),
-    });
-    device.node.addDependency(handler, handlerPolicy);
+    device.node.addDependency(handler, permissions);
     // A new device ends the role's sessions issued before it (the time the handler answers as CreatedAt).
     new iam.ManagedPolicy(role, 'RevokeSessionsAtDeployTime', {
       description: `cdk-mfa-delegation: denies the sessions of ${role.node.path} issued before times known at deploy time (new MFA devices)`,

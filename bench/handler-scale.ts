@@ -22,7 +22,9 @@ const option = (name: string, fallback: number) => (args.includes(name) ? Number
 const DEVICES = args.includes('--quick') ? 100 : option('--devices', 1000);
 const RATE = option('--rate', 10);
 const PER_STACK = 100;
-/** The handler function's timeout the benchmark gives each invocation (the provider on branch handler-provider sets 10 minutes). */
+/** Lambda containers (each with its own SDK clients and adaptive rate limiter): one per concurrent invocation, as Lambda runs them. */
+const CONTAINERS = option('--containers', DEVICES);
+/** The handler function's timeout (lib/private: the provider's Lambda timeout). */
 const LAMBDA_TIMEOUT_MS = 600_000;
 
 interface Phase {
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
 
     console.log = log;
     console.log(`Device handler at scale: ${DEVICES} devices in ${stacks.length} stacks, IAM throttled at ${RATE} requests/s (model), `
-      + `Lambda timeout ${LAMBDA_TIMEOUT_MS / 1000} s, SDK clients per invocation`);
+      + `Lambda timeout ${LAMBDA_TIMEOUT_MS / 1000} s, ${CONTAINERS} Lambda containers`);
     for (const p of [create, destroy]) {
       console.log(`  ${p.name}: ${p.requests} requests, ${p.failed} FAILED, wall ${p.wallSeconds.toFixed(1)} s (slowest request `
         + `${p.slowestSeconds.toFixed(1)} s), ${p.iamCalls} IAM calls, ${p.throttled} throttled answers (SDK retries)`);
@@ -150,9 +152,9 @@ async function phase(name: string, model: AwsModel, responses: Map<string, any>,
   const throttledBefore = model.throttled;
   const started = Date.now();
   let slowest = 0;
-  await Promise.all(requests.map(async ({ sim, event }) => {
+  await Promise.all(requests.map(async ({ sim, event }, i) => {
     const t0 = Date.now();
-    await handleEvent(event, { stackId: sim.stack.stackId, remainingMs: LAMBDA_TIMEOUT_MS });
+    await handleEvent(event, { stackId: sim.stack.stackId, remainingMs: LAMBDA_TIMEOUT_MS, container: String(i % CONTAINERS) });
     slowest = Math.max(slowest, Date.now() - t0);
   }));
   const reasons = new Map<string, number>();

@@ -1,17 +1,13 @@
-import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
-import { TEAM_OUTPUT_FIELDS, TEAM_OUTPUT_VERSION, TEAM_SECRET_SUFFIXES, TeamMemberEntry, TeamOutput, TeamRoleEntry, teamPath, teamSecretName, teamSecretNamePrefix } from './contract';
+import { TEAM_OUTPUT_FIELDS, TEAM_OUTPUT_VERSION, TeamMemberEntry, TeamOutput, TeamRoleEntry, teamPath, teamSecretName, teamSecretNamePrefix } from './contract';
 import { MfaAccountRole } from './mfa-account-role';
 import { MfaRequiredRole } from './mfa-required-role';
 import { accountRoleEntry, accountRoleStatement, acknowledgeAccountRole, checkAccountRoleOutput, validateAccountRole } from './private/account-role-grants';
 import { markAssumeOnly } from './private/assume-only';
-import { stackHandler } from './private/device-provider';
-import { handlerStatements } from './private/handler-grants';
 import { JsonEntry, packJson } from './private/json-outputs';
 import { jumpHash, memberKey } from './private/member-placement';
-import { nagArn } from './private/nag-arn';
 import { outputPrefixOf } from './private/output-prefix';
 import { IAM_POLICY_LIMITS } from './private/policy-size';
 import { checkNoSecretBearingAttributes } from './private/secret-bearing';
@@ -315,8 +311,6 @@ export class MfaTeam extends Construct {
   private readonly groups = new Map<string, iam.Group>();
   /** The managed policies that cut each role's sessions at its members' new devices (one per stack of members), by role. */
   private readonly cutPolicies = new Map<string, number>();
-  /** The stacks whose handler has the team's statements. */
-  private readonly grantedStacks = new Set<Stack>();
 
   constructor(scope: Construct, id: string, props: MfaTeamProps) {
     super(scope, id);
@@ -542,47 +536,13 @@ export class MfaTeam extends Construct {
         path: this.path,
         enable,
         seedSecretName: teamSecretName(this.secretNamePrefix, member.userName, 'seed'),
-        grantHandlerPermissions: false,
         secretReaders,
       });
-      this.grantHandler(Stack.of(device), device.handler);
     }
     if (hasKey(member)) {
-      const cleanup = userCleanup(memberScope, user, false);
-      this.grantHandler(Stack.of(cleanup), stackHandler(Stack.of(cleanup)));
+      userCleanup(memberScope, user);
     }
     return device;
-  }
-
-  /**
-   * Allow the stack's handler to manage the team's devices and to delete the access keys of the team's users: by IAM
-   * path and secret name prefix, three statements per stack, instead of three per device and one per user. The handler
-   * never reads a seed secret.
-   */
-  private grantHandler(stack: Stack, handler: lambda.IFunction): void {
-    if (this.grantedStacks.has(stack)) {
-      return;
-    }
-    this.grantedStacks.add(stack);
-    const devices = this.iamArnUnderPath(stack, 'mfa', '*');
-    const users = this.iamArnUnderPath(stack, 'user', '*');
-    // Secrets Manager appends '-' and 6 random characters to a secret's name in its ARN.
-    const seeds = stack.formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: `${this.secretNamePrefix}*/${TEAM_SECRET_SUFFIXES.seed}-??????`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    handlerStatements({ devices, users, seedSecrets: seeds }).forEach((statement) => handler.addToRolePolicy(statement));
-    handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:ListAccessKeys', 'iam:DeleteAccessKey'], resources: [users] }));
-    const reason = `MfaTeam ${this.node.path} grants the stack's handler its members' devices, users and seed secrets by the team's IAM `
-      + `path ${this.path} and secret prefix ${this.secretNamePrefix}, a few statements for any number of members: per-member statements `
-      + 'would outgrow the role\'s policy quotas at about 140 devices. No one else\'s device, user or secret is under that path or prefix; '
-      + 'the handler never reads a seed secret.';
-    Validations.of(handler.role!).acknowledge(...[devices, users, seeds].map((arn) => ({
-      id: `AwsSolutions-IAM5[Resource::${nagArn(stack, arn)}]`,
-      reason,
-    })));
   }
 
   /** The ARN (in `stack`'s partition and account) of the IAM `resource` type under the team's path, followed by `suffix`. */

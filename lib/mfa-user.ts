@@ -157,7 +157,7 @@ export class MfaUser extends Construct {
 
     this.accessKey = props.accessKey ?? true;
     if (this.accessKey && !props.user) {
-      userCleanup(this, this.user, true);
+      userCleanup(this, this.user);
     }
     checkNoSecretBearingAttributes(this);
 

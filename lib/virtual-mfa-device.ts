@@ -1,12 +1,10 @@
-import { createHash } from 'crypto';
-import { Annotations, ArnFormat, CustomResource, IResource, Lazy, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, IResource, Lazy, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CREATED_AT_ATTRIBUTE, VIRTUAL_MFA_DEVICE_RESOURCE_TYPE, VirtualMfaDeviceHandlerProperties } from './contract';
-import { DEVICE_POLICIES, stackHandler } from './private/device-provider';
-import { handlerStatements } from './private/handler-grants';
+import { handlerResource, stackHandler, tagUserForHandler } from './private/device-provider';
 import { checkNoSecretBearingAttributes } from './private/secret-bearing';
 import { readerArn, secretKeyStatements, secretPolicyDocument } from './private/secret-policy';
 import { validateIamName, validateIamPath, validateMfaSerial } from './private/validation';
@@ -92,15 +90,11 @@ export interface VirtualMfaDeviceProps {
   readonly secretReaders?: iam.IPrincipal[];
 
   /**
-   * Whether to grant the stack's custom resource handler exactly what this device needs: create and delete this
-   * device, enable and deactivate it for this user, and write this seed secret (three statements per device).
-   *
-   * Set it to `false` only when `handler` is granted the same by wider statements, as `MfaTeam` does by IAM path and
-   * secret name prefix. The handler is shared by the devices of a stack, and per-device statements outgrow its role:
-   * from about 25 devices the CDK moves them into extra managed policies (one more resource each), and from about 140
-   * devices the role needs more than the 10 managed policies IAM allows by default.
+   * No longer used: the stack's handler is granted once, for any number of devices, on the users, devices and secrets
+   * that carry the stack's tag (`cdk-mfa-delegation:stack-id`), and only from the handler function itself.
    *
    * @default true
+   * @deprecated the handler's permissions no longer depend on the device; this property has no effect
    */
   readonly grantHandlerPermissions?: boolean;
 }
@@ -203,7 +197,7 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
       throw new Error('secretReaders must name at least one principal, or nobody could read the seed: leave it out to let the device\'s '
         + 'user read it');
     }
-    // One handler per stack; each device adds statements for exactly its own device, user and secret.
+    // One handler per stack, granted once for all its devices (lib/private/device-provider.ts).
     const handler = stackHandler(Stack.of(this));
     this.handler = handler;
     const seedSecretArns = Stack.of(this).formatArn({
@@ -238,11 +232,13 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
       }) as unknown as Record<string, unknown>,
       ...(props.encryptionKey ? { KmsKeyId: props.encryptionKey.keyArn } : {}),
     };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: handler.functionArn,
-      resourceType: VIRTUAL_MFA_DEVICE_RESOURCE_TYPE,
-      properties: { ...properties },
-    });
+    // The handler acts only on users that carry the stack's tag (lib/private/handler-grants.ts).
+    if (!tagUserForHandler(this, this.user)) {
+      Annotations.of(this).addWarningV2('cdk-mfa-delegation:VirtualMfaDevice.importedUser', `The user ${this.user.node.path} is not defined `
+        + 'in this stack, so the stack cannot tag it for the device handler: an IAM administrator must tag the user with '
+        + 'cdk-mfa-delegation:stack-id = this stack\'s id, or the handler refuses it.');
+    }
+    const resource = handlerResource(this, 'Resource', VIRTUAL_MFA_DEVICE_RESOURCE_TYPE, { ...properties });
     this.seedSecretArn = resource.getAttString('SeedSecretArn');
     this.createdAt = resource.getAttString(CREATED_AT_ATTRIBUTE);
     // The default reader is the device's own user: the seed secret's policy, not the user's, lets it read its own seed.
@@ -251,34 +247,7 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
       reason: 'The seed secret\'s resource policy lets the device\'s own user read (and delete) its own seed, with the access key '
         + 'mfa-profile setup creates for it: the one secret, until the seed is forgotten; the user\'s identity policy stays assume-only.',
     });
-    // The handler's permissions must be in place before the device is created, and stay until it is deleted.
-    resource.node.addDependency(handler);
     checkNoSecretBearingAttributes(this);
-
-    if (props.grantHandlerPermissions ?? true) {
-      const document = new iam.PolicyDocument({
-        statements: handlerStatements({
-          devices: this.serialNumber,
-          users: this.user.userArn,
-          seedSecrets: seedSecretArns,
-        }),
-      });
-      // One inline policy of the handler's role per device, named after what it grants. A change of device name, path,
-      // user or secret changes the name, and CloudFormation replaces a role policy by creating the new one first and
-      // deleting the old one last: the handler keeps the grants on the old device until that device is gone.
-      // Resolved once, after construction (the policy name is the first to ask, when the app is prepared for synthesis).
-      let json: string | undefined;
-      const resolved = () => json ??= JSON.stringify(Stack.of(this).resolve(document));
-      DEVICE_POLICIES.get(handler)?.push(resolved);
-      const policy = new iam.CfnRolePolicy(this, 'HandlerPolicy', {
-        roleName: handler.role!.roleName,
-        policyDocument: document,
-        policyName: Lazy.string({
-          produce: () => `VirtualMfaDevice-${createHash('sha256').update(resolved()).digest('hex').slice(0, 32)}`,
-        }),
-      });
-      resource.node.addDependency(policy);
-    }
   }
 
   /**

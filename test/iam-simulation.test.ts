@@ -1,9 +1,10 @@
-import { ACCOUNT, ConcreteTemplate } from './support/concrete-template';
+import { ACCOUNT, ConcreteTemplate, stackIdOf } from './support/concrete-template';
 import {
   Configuration, CONFIGURATIONS, CONSOLE_ACCESS, ENCRYPTED_SEED, EXAMPLE_APP, EXISTING_DEVICE, EXISTING_USER, GENERATED_NAMES,
   MAX_MFA_AGE, OTHER_ACCOUNT, synthTemplate, TEAM, TRUSTS_ACCOUNT, TRUSTS_OTHER_ACCOUNT, TRUSTS_PRINCIPALS,
 } from './support/configurations';
 import { ADMINISTRATOR, collectIdentityPolicies, simulate, SimulationRequest, WITH_MFA } from './support/iam-simulation';
+import { STACK_ID_TAG } from '../lib/handler/names';
 
 // Independent IAM evaluation: every synthesized template is resolved to concrete ARNs (account 111111111111) and its
 // policies are evaluated by @cloud-copilot/iam-simulate, which we did not write.
@@ -91,7 +92,7 @@ async function allowedOf(principal: string, identityPolicies: SimulationRequest[
   requests: Array<Omit<SimulationRequest, 'principal' | 'identityPolicies'>>): Promise<string[]> {
   const allowed: string[] = [];
   for (const request of requests) {
-    if (await simulate({ ...request, principal, identityPolicies, context }) === 'Allowed') {
+    if (await simulate({ ...request, principal, identityPolicies, context: { ...context, ...request.context } }) === 'Allowed') {
       allowed.push(`${request.action} ${request.resource}`);
     }
   }
@@ -333,14 +334,18 @@ const LOOKALIKE_SECRETS = [
 
 describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_ACCESS, GENERATED_NAMES, ENCRYPTED_SEED, TEAM])(
   'the custom resource handler of $name', (config) => {
+    // The handler's role acts only from the handler function, and only on what carries its stack's tag (handler-grants.test.ts).
     let t: ConcreteTemplate;
     let handlerRole: string;
     let handlerPolicies: SimulationRequest['identityPolicies'];
     let device: { serial: string; user: string; secret: string };
+    let fromHandler: Record<string, string>;
+    let ownTag: Record<string, string>;
 
     beforeAll(() => {
       t = templates.get(config)!;
-      const fn = t.resources[t.idOf('AWS::Lambda::Function', (p) => String(p.Description).startsWith('cdk-mfa-delegation'))].Properties;
+      const fnId = t.idOf('AWS::Lambda::Function', (p) => String(p.Description).startsWith('cdk-mfa-delegation'));
+      const fn = t.resources[fnId].Properties;
       const roleId = t.idsOf('AWS::IAM::Role').find((id) => t.getAtt(id, 'Arn') === fn.Role)!;
       handlerRole = fn.Role;
       handlerPolicies = collectIdentityPolicies(t, 'Roles', t.ref(roleId));
@@ -350,24 +355,30 @@ describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_
         user: arnOf(t, 'AWS::IAM::User', props.UserName),
         secret: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${props.SeedSecretName}-AbCdEf`,
       };
+      fromHandler = { 'lambda:SourceFunctionArn': `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${t.ref(fnId)}` };
+      ownTag = { [`aws:ResourceTag/${STACK_ID_TAG}`]: stackIdOf(config.stackName) };
     });
 
-    test('manages its own device, user and seed secret, and deletes the user\'s access keys when the user has a cleanup', async () => {
+    test('manages its own device, user and seed secret and deletes the user\'s access keys, from the handler function, on what carries its stack\'s tag', async () => {
       const own = [
-        { action: 'iam:CreateVirtualMFADevice', resource: device.serial },
-        { action: 'iam:DeleteVirtualMFADevice', resource: device.serial },
-        { action: 'iam:EnableMFADevice', resource: device.user },
-        { action: 'iam:DeactivateMFADevice', resource: device.user },
-        // The seed secret it creates, locks, writes and deletes (its resource policy then refuses it all else: test/secret-custody.test.ts).
-        ...['CreateSecret', 'PutResourcePolicy', 'PutSecretValue', 'DescribeSecret', 'DeleteSecret', 'TagResource']
-          .map((action) => ({ action: `secretsmanager:${action}`, resource: device.secret })),
-        ...(t.idsOf('Custom::MfaUserCleanup', (p) => arnOf(t, 'AWS::IAM::User', p.UserName) === device.user).length > 0
-          ? [{ action: 'iam:ListAccessKeys', resource: device.user }, { action: 'iam:DeleteAccessKey', resource: device.user }] : []),
+        { action: 'iam:CreateVirtualMFADevice', resource: device.serial, context: { [`aws:RequestTag/${STACK_ID_TAG}`]: stackIdOf(config.stackName), 'aws:TagKeys': STACK_ID_TAG } },
+        { action: 'iam:DeleteVirtualMFADevice', resource: device.serial, context: ownTag },
+        { action: 'iam:EnableMFADevice', resource: device.user, context: ownTag },
+        { action: 'iam:DeactivateMFADevice', resource: device.user, context: ownTag },
+        { action: 'iam:ListAccessKeys', resource: device.user, context: ownTag },
+        { action: 'iam:DeleteAccessKey', resource: device.user, context: ownTag },
+        // The seed secret it creates tagged, locks, writes and deletes (its resource policy then refuses it all else: test/secret-custody.test.ts).
+        ...['CreateSecret', 'TagResource'].map((action) => ({
+          action: `secretsmanager:${action}`, resource: device.secret, context: { [`aws:RequestTag/${STACK_ID_TAG}`]: stackIdOf(config.stackName), 'aws:TagKeys': STACK_ID_TAG },
+        })),
+        ...['PutResourcePolicy', 'PutSecretValue', 'DescribeSecret', 'DeleteSecret'].map((action) => ({ action: `secretsmanager:${action}`, resource: device.secret, context: ownTag })),
       ];
-      expect(await allowedOf(handlerRole, handlerPolicies, NO_MFA, own)).toEqual(own.map((r) => `${r.action} ${r.resource}`));
+      expect(await allowedOf(handlerRole, handlerPolicies, fromHandler, own)).toEqual(own.map((r) => `${r.action} ${r.resource}`));
+      expect(await allowedOf(handlerRole, handlerPolicies, { 'lambda:SourceFunctionArn': `arn:aws:lambda:us-east-1:${ACCOUNT}:function:other` }, own))
+        .toEqual([]);
     });
 
-    test('fails to manage any other device, user or secret, to read its own or any other secret, or to do anything else', async () => {
+    test('fails to manage any untagged device, user or secret, to read its own or any other secret, or to do anything else', async () => {
       const role = t.idsOf('AWS::IAM::Role').map((id) => t.getAtt(id, 'Arn')).find((arn) => arn !== handlerRole) ?? INTRUDER.role;
       const otherSecrets = t.idsOf('AWS::SecretsManager::Secret').map((id) => t.ref(id)).filter((arn) => arn !== device.secret);
       const forbidden = [
@@ -389,9 +400,11 @@ describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_
         { action: 'iam:PassRole', resource: role },
         { action: 'iam:UpdateAssumeRolePolicy', resource: role },
         { action: 'sts:AssumeRole', resource: role },
-        { action: 'secretsmanager:GetSecretValue', resource: device.secret },
-        { action: 'secretsmanager:UpdateSecret', resource: device.secret },
-        { action: 'secretsmanager:RestoreSecret', resource: device.secret },
+        { action: 'secretsmanager:GetSecretValue', resource: device.secret, context: ownTag },
+        { action: 'secretsmanager:UpdateSecret', resource: device.secret, context: ownTag },
+        { action: 'secretsmanager:RestoreSecret', resource: device.secret, context: ownTag },
+        { action: 'secretsmanager:DeleteSecret', resource: device.secret },
+        { action: 'secretsmanager:PutResourcePolicy', resource: device.secret },
         ...[...otherSecrets, INTRUDER.secret, ...LOOKALIKE_SECRETS].flatMap((secret) => [
           { action: 'secretsmanager:PutSecretValue', resource: secret },
           { action: 'secretsmanager:GetSecretValue', resource: secret },
@@ -400,7 +413,7 @@ describe.each([EXAMPLE_APP, TRUSTS_ACCOUNT, MAX_MFA_AGE, EXISTING_USER, CONSOLE_
         { action: 's3:GetObject', resource: 'arn:aws:s3:::some-bucket/some-key' },
         { action: 'ec2:RunInstances', resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0123456789abcdef0` },
       ];
-      expect(await allowedOf(handlerRole, handlerPolicies, NO_MFA, forbidden)).toEqual([]);
+      expect(await allowedOf(handlerRole, handlerPolicies, fromHandler, forbidden)).toEqual([]);
     });
 
     if (config === ENCRYPTED_SEED) {

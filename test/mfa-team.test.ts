@@ -196,7 +196,7 @@ describe('MfaTeam', () => {
       template.resourceCountIs('AWS::IAM::AccessKey', 0);
       template.resourceCountIs('AWS::SecretsManager::Secret', 0);
       for (const [, device] of resourcesOf(template, 'Custom::VirtualMfaDevice')) {
-        expect(Object.keys(device.Properties).sort()).toEqual(['DeviceName', 'Enable', 'Path', 'SeedSecretName', 'SeedSecretPolicy', 'ServiceToken', 'UserName']);
+        expect(Object.keys(device.Properties).sort()).toEqual(['DeviceName', 'Enable', 'Path', 'SeedSecretName', 'SeedSecretPolicy', 'ServiceTimeout', 'ServiceToken', 'UserName']);
       }
       expect(resourcesOf(template, 'Custom::MfaUserCleanup').map(([, c]) => c.Properties.UserName))
         .toEqual([{ Ref: expect.stringMatching(/^DevMembersaliceUser/) }]);
@@ -258,34 +258,28 @@ describe('MfaTeam', () => {
   });
 
   describe('the device handler', () => {
-    const SEED_SECRETS = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:us-east-1:${ACCOUNT}:secret:mfa-team/Dev/*/mfa-seed-??????`]] };
-    const handlerStatements = (members: MfaTeamMember[]) => {
-      const stack = newStack();
-      team(stack, { members, secretReaders: [iam.Role.fromRoleName(stack, 'Security', 'security')] });
-      const policies = resourcesOf(Template.fromStack(stack), 'AWS::IAM::Policy')
-        .filter(([, p]) => p.Properties.Roles.some((r: any) => /^VirtualMfaDeviceHandler/.test(r.Ref)));
-      expect(policies).toHaveLength(1);
-      return policies[0][1].Properties.PolicyDocument.Statement;
-    };
+    const handlerPolicies = (template: Template) => resourcesOf(template, 'AWS::IAM::ManagedPolicy')
+      .filter(([, p]) => (p.Properties.Roles ?? []).some((r: any) => /^VirtualMfaDeviceHandler/.test(r.Ref)));
 
-    test('may manage devices, users and seed secrets under the team path and prefix only, and delete the users\' keys, never read a secret', () => {
-      const expected = [
-        { Action: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], Effect: 'Allow', Resource: arn('mfa/mfa-team/Dev/*') },
-        { Action: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], Effect: 'Allow', Resource: arn('user/mfa-team/Dev/*') },
-        {
-          Action: ['secretsmanager:CreateSecret', 'secretsmanager:PutResourcePolicy', 'secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret',
-            'secretsmanager:DeleteSecret', 'secretsmanager:TagResource'],
-          Effect: 'Allow',
-          Resource: SEED_SECRETS,
-        },
-        { Action: ['iam:ListAccessKeys', 'iam:DeleteAccessKey'], Effect: 'Allow', Resource: arn('user/mfa-team/Dev/*') },
-      ];
-      expect(handlerStatements(MEMBERS)).toEqual(expected);
+    test('acts only on the members its stack tagged, and only from the handler function: no grant by the team path, never a read of a secret', () => {
       const without = { userName: 'alice', roles: ['admin'], accessKey: false };
       const withKey = { userName: 'bob', roles: ['admin'] };
       const existing = { userName: 'carol', roles: ['admin'], mfaSerial: 'GAHT12345678' };
-      for (const members of [[without, withKey], [withKey, without], [existing], [without]]) {
-        expect(handlerStatements(members)).toEqual(expected);
+      for (const members of [MEMBERS, [without, withKey], [withKey, without], [existing], [without]]) {
+        const stack = newStack();
+        team(stack, { members, secretReaders: [iam.Role.fromRoleName(stack, 'Security', 'security')] });
+        const template = Template.fromStack(stack);
+        const policies = handlerPolicies(template);
+        expect(policies).toHaveLength(1);
+        const statements = policies[0][1].Properties.PolicyDocument.Statement;
+        expect(JSON.stringify(statements)).not.toContain('mfa-team/Dev');
+        for (const statement of statements.filter((st: any) => st.Effect === 'Allow')) {
+          expect(Object.keys(statement.Condition.ArnEquals)).toEqual(['lambda:SourceFunctionArn']);
+          expect(JSON.stringify(statement.Action)).not.toContain('GetSecretValue');
+        }
+        for (const [, user] of resourcesOf(template, 'AWS::IAM::User')) {
+          expect(user.Properties.Tags).toEqual(expect.arrayContaining([{ Key: 'cdk-mfa-delegation:stack-id', Value: { Ref: 'AWS::StackId' } }]));
+        }
       }
     });
 
@@ -293,21 +287,20 @@ describe('MfaTeam', () => {
       const policyOf = (members: MfaTeamMember[]) => {
         const stack = newStack();
         team(stack, { members, memberStacks: 0 });
-        return resourcesOf(Template.fromStack(stack), 'AWS::IAM::Policy').map(([, p]) => p.Properties.PolicyDocument);
+        return handlerPolicies(Template.fromStack(stack)).map(([, p]) => p.Properties.PolicyDocument);
       };
       const many = Array.from({ length: 60 }, (_, i) => ({ userName: `user${i}`, roles: ['readonly'] }));
       expect(policyOf(many)).toEqual(policyOf(MEMBERS));
     });
 
-    test('is shared with a lone VirtualMfaDevice of the stack, which keeps its own grants', () => {
+    test('is shared with a lone VirtualMfaDevice of the stack, with one policy for both', () => {
       const stack = newStack();
       team(stack);
       new VirtualMfaDevice(stack, 'LoneDevice', { user: new iam.User(stack, 'Lone', { userName: 'lone' }) });
       const template = Template.fromStack(stack);
       template.resourceCountIs('AWS::Lambda::Function', 1);
-      template.resourceCountIs('AWS::IAM::RolePolicy', 1);
-      const [[, policy]] = resourcesOf(template, 'AWS::IAM::Policy');
-      expect(policy.Properties.PolicyDocument.Statement).toHaveLength(4);
+      template.resourceCountIs('AWS::IAM::RolePolicy', 0);
+      expect(handlerPolicies(template)).toHaveLength(1);
     });
   });
 
@@ -328,13 +321,13 @@ describe('MfaTeam', () => {
       expect(report.pluginReports.flatMap((p: any) => p.violations)).toEqual([]);
       const acks = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
         .flatMap((m) => Object.entries<string>(m.data).map(([id, reason]) => [c.node.path, id, reason])));
-      const role = 'Team/VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30/ServiceRole';
-      const iam5 = (resource: string) => [role, `Annotation::AwsSolutions-IAM5[Resource::${resource}]`,
-        expect.stringContaining("grants the stack's handler its members' devices, users and seed secrets by the team's IAM path /mfa-team/Dev/")];
+      const permissions = 'Team/VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30/Permissions';
+      const iam5 = (resource: string) => [permissions, `Annotation::AwsSolutions-IAM5[Resource::${resource}]`,
+        expect.stringContaining('Every statement of the handler is conditioned on the calling function (lambda:SourceFunctionArn)')];
       expect(acks).toEqual(expect.arrayContaining([
-        iam5('arn:<AWS::Partition>:iam::<AWS::AccountId>:mfa/mfa-team/Dev/*'),
-        iam5('arn:<AWS::Partition>:iam::<AWS::AccountId>:user/mfa-team/Dev/*'),
-        iam5('arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:mfa-team/Dev/*/mfa-seed-??????'),
+        iam5('arn:<AWS::Partition>:iam::<AWS::AccountId>:mfa/*'),
+        iam5('arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*'),
+        iam5('arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*'),
       ]));
       // No secret in the template: the handler creates the seed secrets.
       expect(acks.filter(([where]) => where.endsWith('Secret'))).toEqual([]);
@@ -485,14 +478,14 @@ describe('MfaTeam', () => {
         + 'added back in the next. [ack: cdk-mfa-delegation:MfaTeam.memberStacks]');
     });
 
-    test('each have a device handler allowed the team path and prefix, and the group and role names as parameters', () => {
+    test('each have a device handler for the members it tagged, and the group and role names as parameters', () => {
       const stack = newStack();
       const dev = team(stack, { members: Array.from({ length: 40 }, (_, i) => ({ userName: `user${i}`, roles: ['admin', 'readonly'] })), memberStacks: 2 });
       for (const nested of dev.nestedStacks) {
         const template = Template.fromStack(nested);
         template.resourceCountIs('AWS::Lambda::Function', 1);
-        template.hasResourceProperties('AWS::IAM::Policy', {
-          PolicyDocument: { Statement: Match.arrayWith([{ Action: ['iam:EnableMFADevice', 'iam:DeactivateMFADevice'], Effect: 'Allow', Resource: arn('user/mfa-team/Dev/*') }]) },
+        template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+          PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'UsersOfThisStack', Action: Match.arrayWith(['iam:EnableMFADevice']) })]) },
         });
         // The groups for the users, the roles for the managed policies that cut their sessions at the members' new devices.
         expect(Object.keys(template.toJSON().Parameters)).toEqual([expect.stringMatching(/Groupsadmin/), expect.stringMatching(/Groupsreadonly/),

@@ -42,7 +42,8 @@ describe('MfaUser', () => {
       Policies: Match.absent(),
     });
     template.resourceCountIs('AWS::IAM::Group', 0);
-    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    // The one managed policy is the stack's device handler's (for the cleanup of the user's keys), not the user's.
+    expect(Object.values(template.findResources('AWS::IAM::ManagedPolicy')).map((p: any) => p.Properties.Users)).toEqual([undefined]);
     template.resourceCountIs('AWS::IAM::UserToGroupAddition', 0);
   });
 
@@ -62,21 +63,23 @@ describe('MfaUser', () => {
     expect(user.accessKey).toBe(true);
   });
 
-  test('lets the stack\'s handler list and delete the access keys of this user only, and cleans up after the handler exists', () => {
+  test('tags the user for the stack\'s handler, which may delete its keys, and cleans up after the handler\'s permissions exist', () => {
     const stack = newStack();
     new MfaUser(stack, 'User', { roles: [iam.Role.fromRoleName(stack, 'Role', 'r')] });
     const template = Template.fromStack(stack);
-    const handlerPolicy = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^VirtualMfaDeviceHandler') }] } }));
-    expect(handlerPolicy.map((p: any) => p.Properties.PolicyDocument.Statement)).toEqual([[{
-      Effect: 'Allow',
-      Action: ['iam:ListAccessKeys', 'iam:DeleteAccessKey'],
-      Resource: { 'Fn::GetAtt': ['UserFDDCDD17', 'Arn'] },
-    }]]);
+    template.hasResourceProperties('AWS::IAM::User', { Tags: [{ Key: 'cdk-mfa-delegation:stack-id', Value: { Ref: 'AWS::StackId' } }] });
+    const [policy] = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as any[];
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+      Sid: 'UsersOfThisStack',
+      Action: expect.arrayContaining(['iam:ListAccessKeys', 'iam:DeleteAccessKey']),
+      Condition: expect.objectContaining({ StringEquals: { 'aws:ResourceTag/cdk-mfa-delegation:stack-id': { Ref: 'AWS::StackId' } } }),
+    }));
     const [cleanup] = Object.values(template.findResources('Custom::MfaUserCleanup')) as any[];
     expect(cleanup.DependsOn).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^VirtualMfaDeviceHandler\w+ServiceRoleDefaultPolicy/),
+      expect.stringMatching(/^VirtualMfaDeviceHandler\w+Permissions[0-9A-F]{8}$/),
       expect.stringMatching(/^VirtualMfaDeviceHandler\w+ServiceRole[0-9A-F]{8}$/),
     ]));
+    expect(cleanup.Properties.ServiceTimeout).toEqual('660');
   });
 
   test('defines no cleanup with accessKey false, nor for an existing user', () => {

@@ -1,6 +1,6 @@
 import { SimulationIdentityPolicy } from '@cloud-copilot/iam-simulate';
 import { createOrgExampleApp, ORG_EXAMPLE } from '../bin/org-app';
-import { ACCOUNT, ConcreteTemplate } from './support/concrete-template';
+import { ACCOUNT, ConcreteTemplate, stackIdOf } from './support/concrete-template';
 import { ADMINISTRATOR, simulate } from './support/iam-simulation';
 
 // The organization example across accounts, evaluated by @cloud-copilot/iam-simulate: the identity account's team
@@ -176,10 +176,12 @@ describe('the organization example across accounts', () => {
       'alice platform-readonly', 'alice platform-readonly', 'alice platform-admin', 'alice platform-admin', 'bob platform-readonly',
       'bob platform-readonly',
     ]);
+    // Besides the role tags, the stack's tag for its device handler (cdk-mfa-delegation:stack-id), which no trust policy reads.
+    const handlerTag = { 'aws:PrincipalTag/cdk-mfa-delegation:stack-id': stackIdOf('MfaOrgIdentity') };
     expect(memberTags('alice')).toEqual({
-      'aws:PrincipalTag/cdk-mfa-delegation:role:readonly': 'Platform', 'aws:PrincipalTag/cdk-mfa-delegation:role:admin': 'Platform',
+      'aws:PrincipalTag/cdk-mfa-delegation:role:readonly': 'Platform', 'aws:PrincipalTag/cdk-mfa-delegation:role:admin': 'Platform', ...handlerTag,
     });
-    expect(memberTags('bob')).toEqual({ 'aws:PrincipalTag/cdk-mfa-delegation:role:readonly': 'Platform' });
+    expect(memberTags('bob')).toEqual({ 'aws:PrincipalTag/cdk-mfa-delegation:role:readonly': 'Platform', ...handlerTag });
   });
 
   test('the trust alone admits a member with MFA and the role\'s tag: the identity policies are the second lock', async () => {

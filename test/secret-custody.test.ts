@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { SimulationIdentityPolicy } from '@cloud-copilot/iam-simulate';
-import { ACCOUNT, ConcreteTemplate } from './support/concrete-template';
+import { ACCOUNT, ConcreteTemplate, stackIdOf } from './support/concrete-template';
 import { CONFIGURATIONS, synthTemplate } from './support/configurations';
+import { HANDLER_TAGS } from '../lib/contract';
 import { collectIdentityPolicies, simulate, WITH_MFA } from './support/iam-simulation';
 
 // Who can read each secret the library creates, or unlock it (change its policy, key, versions, replicas or life),
@@ -76,7 +77,11 @@ interface Principal {
 
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 
-/** The role of the stack's handler, and its identity policies. */
+/**
+ * The role of the stack's handler and its identity policies, calling from the handler function (lambda:SourceFunctionArn)
+ * on a seed secret it created with its stack's tag: the most its role can ever do (test/handler-grants.test.ts: less from
+ * any other caller or on any other secret).
+ */
 function handlerOf(t: ConcreteTemplate): Caller | undefined {
   const fn = t.idsOf('AWS::Lambda::Function', (p) => String(p.Description).startsWith('cdk-mfa-delegation'))[0];
   if (fn === undefined) {
@@ -84,7 +89,14 @@ function handlerOf(t: ConcreteTemplate): Caller | undefined {
   }
   const arn = t.resources[fn].Properties.Role;
   const roleId = t.idsOf('AWS::IAM::Role').find((id) => t.getAtt(id, 'Arn') === arn)!;
-  return { arn, policies: collectIdentityPolicies(t, 'Roles', t.ref(roleId)) };
+  return {
+    arn,
+    policies: collectIdentityPolicies(t, 'Roles', t.ref(roleId)),
+    context: {
+      'lambda:SourceFunctionArn': `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${t.ref(fn)}`,
+      [`aws:ResourceTag/${HANDLER_TAGS.stackId}`]: stackIdOf(t.stackName),
+    },
+  };
 }
 
 /**

@@ -1,13 +1,11 @@
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { VirtualMfaDevice } from '../lib';
 import { newStack } from './support/stacks';
 
 const MFA_ARN_OF_ALICE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:mfa/alice']] };
-
-const SEED_SECRETS_OF_ALICE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:us-east-1:111111111111:secret:mfa-seed/alice-??????']] };
 
 describe('VirtualMfaDevice', () => {
   test('defines a custom resource, not AWS::IAM::VirtualMFADevice, that receives user, name, path, secret and enable', () => {
@@ -144,39 +142,48 @@ describe('VirtualMfaDevice', () => {
     });
   });
 
-  test('lets its handler touch only this device, this user and this secret', () => {
+  test('grants its handler one policy, whose every Allow needs the handler function itself (lambda:SourceFunctionArn)', () => {
     const stack = newStack();
-    new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
+    new VirtualMfaDevice(stack, 'Device', { user: new iam.User(stack, 'Alice', { userName: 'alice' }) });
     const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::RolePolicy', 0);
     template.resourceCountIs('AWS::IAM::Policy', 0);
-    const policies = template.findResources('AWS::IAM::RolePolicy');
-    const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement)
-      .map((st: any) => ({ ...st, Action: Array.isArray(st.Action) ? [...st.Action].sort() : st.Action }));
-    expect(statements).toEqual([
-      { Effect: 'Allow', Action: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'], Resource: MFA_ARN_OF_ALICE },
-      {
-        Effect: 'Allow',
-        Action: ['iam:DeactivateMFADevice', 'iam:EnableMFADevice'],
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:user/alice']] },
-      },
-      {
-        Effect: 'Allow',
-        Action: ['secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:DescribeSecret', 'secretsmanager:PutResourcePolicy',
-          'secretsmanager:PutSecretValue', 'secretsmanager:TagResource'],
-        Resource: SEED_SECRETS_OF_ALICE,
-      },
-    ]);
+    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as any[];
+    expect(policies).toHaveLength(1);
+    const allows = policies[0].Properties.PolicyDocument.Statement.filter((st: any) => st.Effect === 'Allow');
+    expect(allows.length).toBeGreaterThan(0);
+    for (const statement of allows) {
+      expect(statement.Condition.ArnEquals['lambda:SourceFunctionArn']).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VirtualMfaDeviceHandler/), 'Arn'] });
+    }
   });
 
-  test('passes no access key to its custom resource, and its handler may not read the seed secret', () => {
+  test('passes no access key to its custom resource, and its handler may never read a secret', () => {
     const stack = newStack();
     new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('Custom::VirtualMfaDevice', { UserName: 'alice', AccessKeyId: Match.absent(), SecretAccessKey: Match.absent() });
     template.resourceCountIs('AWS::IAM::AccessKey', 0);
-    const actions = Object.values(template.findResources('AWS::IAM::RolePolicy'))
-      .flatMap((p: any) => p.Properties.PolicyDocument.Statement).flatMap((st: any) => st.Action);
-    expect(actions).not.toContain('secretsmanager:GetSecretValue');
+    const statements = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements.filter((st: any) => st.Effect === 'Allow' && JSON.stringify(st.Action).includes('GetSecretValue'))).toEqual([]);
+    expect(statements).toContainEqual(expect.objectContaining({
+      Effect: 'Deny', Resource: '*', Action: expect.arrayContaining(['secretsmanager:GetSecretValue', 'iam:CreateAccessKey', 'iam:CreateLoginProfile']),
+    }));
+  });
+
+  test('tags its user for the handler with the stack\'s id, the tag the handler\'s role requires', () => {
+    const stack = newStack();
+    new VirtualMfaDevice(stack, 'Device', { user: new iam.User(stack, 'Alice', { userName: 'alice' }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::User', {
+      Tags: [{ Key: 'cdk-mfa-delegation:stack-id', Value: { Ref: 'AWS::StackId' } }],
+    });
+  });
+
+  test('warns that an imported user must be tagged by an IAM administrator', () => {
+    const stack = newStack();
+    new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
+    Annotations.fromStack(stack).hasWarning('/Stack/Device', 'The user Stack/User is not defined in this stack, so the stack cannot tag it for '
+      + 'the device handler: an IAM administrator must tag the user with cdk-mfa-delegation:stack-id = this stack\'s id, or the handler '
+      + 'refuses it. [ack: cdk-mfa-delegation:VirtualMfaDevice.importedUser]');
   });
 
   test('encrypts with the seed secret\'s key and never decrypts', () => {
@@ -184,6 +191,7 @@ describe('VirtualMfaDevice', () => {
     new VirtualMfaDevice(stack, 'Device', { user: new iam.User(stack, 'Alice', { userName: 'alice' }), encryptionKey: new kms.Key(stack, 'Key') });
     const kmsActions = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
       .flatMap((p: any) => p.Properties.PolicyDocument.Statement).flatMap((st: any) => st.Action).filter((a: string) => a.startsWith('kms:')).sort();
+    // The key's grants go to the role's default policy; the handler's own policy never decrypts.
     expect(kmsActions).toEqual(['kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']);
   });
 
@@ -197,27 +205,16 @@ describe('VirtualMfaDevice', () => {
       + 'read-only principals (ReadOnlyAccess, cloudformation:DescribeStackEvents) can read; keep secrets out of CloudFormation (mfa-profile '
       + 'creates access keys on the owner\'s machine)';
     expect(() => app.synth()).toThrow('Validation failed with the following errors:\n'
-      + `  [Stack/Device] Stack/Device/Resource/Default uses Key961B73FD.SecretAccessKey, ${why}\n`
-      + `  [Stack/Device] Stack/Device/HandlerPolicy uses Key961B73FD.SecretAccessKey, ${why}`);
+      + `  [Stack/Device] Stack/Device/Resource/Default uses Key961B73FD.SecretAccessKey, ${why}`);
   });
 
-  test('names its handler policy after what it grants, so that a new user or name replaces it only after the old device is gone', () => {
-    const policyName = (userName: string, deviceName?: string) => {
+  test('ignores the deprecated grantHandlerPermissions: the handler\'s policy is the same', () => {
+    const template = (grant: boolean) => {
       const stack = newStack();
-      new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', userName), deviceName });
-      const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::RolePolicy'))[0] as any;
-      return policy.Properties.PolicyName;
+      new VirtualMfaDevice(stack, 'Device', { user: new iam.User(stack, 'Alice', { userName: 'alice' }), grantHandlerPermissions: grant });
+      return Template.fromStack(stack).toJSON();
     };
-    expect(policyName('alice')).toMatch(/^VirtualMfaDevice-[0-9a-f]{32}$/);
-    expect(policyName('alice')).toEqual(policyName('alice'));
-    expect(policyName('bob')).not.toEqual(policyName('alice'));
-    expect(policyName('alice', 'alice-phone')).not.toEqual(policyName('alice'));
-  });
-
-  test('skips its own handler policy when the handler is granted otherwise', () => {
-    const stack = newStack();
-    new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice'), grantHandlerPermissions: false });
-    Template.fromStack(stack).resourceCountIs('AWS::IAM::RolePolicy', 0);
+    expect(template(false)).toEqual(template(true));
   });
 
   test('shares one handler per stack between devices', () => {
@@ -241,37 +238,21 @@ describe('VirtualMfaDevice', () => {
     expect(acknowledged).toEqual([expect.stringMatching(/AwsSolutions-IAM4\[Policy::.*AWSLambdaBasicExecutionRole\]$/)]);
   });
 
-  test('fits 13 devices with their own handler policies into one stack', () => {
+  test('fits any number of devices: a hundred devices add no policy to the handler\'s role', () => {
     const stack = newStack();
-    for (let i = 0; i < 13; i++) {
+    for (let i = 0; i < 100; i++) {
       new VirtualMfaDevice(stack, `Device${i}`, { user: new iam.User(stack, `User${i}`, { userName: `user-${i}` }) });
     }
-    Template.fromStack(stack).resourceCountIs('AWS::IAM::RolePolicy', 13);
-  });
-
-  test('fails synth when the devices of a stack give the shared handler\'s role more policy than IAM allows a role', () => {
-    const stack = newStack();
-    for (let i = 0; i < 14; i++) {
-      new VirtualMfaDevice(stack, `Device${i}`, { user: new iam.User(stack, `User${i}`, { userName: `user-${i}` }) });
-    }
-    expect(() => Template.fromStack(stack)).toThrow(/The combined size of the inline policies of the role of Stack\/VirtualMfaDeviceHandler\w+ \(the device handler shared by 14 VirtualMfaDevices of its stack\) is 10\d{3} characters, over IAM's limit of 10240 characters \(not counting white space\): each device adds a policy of its own, so define fewer devices in this stack, or grant the handler by IAM path and secret name and set grantHandlerPermissions: false \(as MfaTeam does for any number of members\)/);
-  });
-
-  test('counts only the devices that grant the shared handler their own policy', () => {
-    const stack = newStack();
-    for (let i = 0; i < 30; i++) {
-      new VirtualMfaDevice(stack, `Device${i}`, {
-        user: new iam.User(stack, `User${i}`, { userName: `user-${i}` }),
-        grantHandlerPermissions: i < 10,
-      });
-    }
-    Template.fromStack(stack).resourceCountIs('AWS::IAM::RolePolicy', 10);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::IAM::RolePolicy', 0);
   });
 
   test('runs its handler on a current Node.js runtime that ships the AWS SDK v3', () => {
     const stack = newStack();
     new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Handler: 'index.handler', Timeout: 60 });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Handler: 'index.handler', Timeout: 600 });
   });
 
   test('creates the device only after the handler may act, so that deleting it also happens first', () => {
@@ -279,7 +260,7 @@ describe('VirtualMfaDevice', () => {
     new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice') });
     const device = Object.values(Template.fromStack(stack).findResources('Custom::VirtualMfaDevice'))[0] as any;
     expect(device.DependsOn).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^DeviceHandlerPolicy/),
+      expect.stringMatching(/^VirtualMfaDeviceHandler\w+Permissions[0-9A-F]{8}$/),
       expect.stringMatching(/^VirtualMfaDeviceHandler.*ServiceRole[0-9A-F]{8}$/),
     ]));
   });

@@ -8,8 +8,9 @@ import { abortable, Deadline, hasCode } from './protocol';
 /** How the clients retry. */
 export interface RetryOptions {
   /**
-   * Attempts per call, throttling included; the SDK's adaptive mode slows the client down when AWS throttles it.
-   * @default 12
+   * Attempts per call, throttling included; the SDK's adaptive mode slows the client down when AWS throttles it. The
+   * invocation's deadline, not this number, bounds the time spent: a team deployed at once may wait minutes for IAM.
+   * @default 100
    */
   readonly maxAttempts?: number;
   /** Upper bound of one attempt (a lost answer is retried after it). @default 10 s */
@@ -20,22 +21,57 @@ export interface RetryOptions {
   readonly eventualConsistencyDelayMs?: number;
 }
 
+/** The SDK clients of a Lambda container: made once, reused by the invocations it serves one after the other. */
+interface Clients {
+  readonly iam: IAMClient;
+  readonly secrets: SecretsManagerClient;
+  readonly cloudFormation: CloudFormationClient;
+}
+
+const CONTAINERS = new Map<string, Clients>();
+
+/**
+ * The clients for these retry options (and endpoint): made once per container, as AWS recommends for Lambda, so that
+ * warm invocations reuse connections and the adaptive rate limiter keeps what it learned about throttling.
+ */
+function clientsFor(retry: RetryOptions, container: string): Clients {
+  const key = JSON.stringify([retry.maxAttempts, retry.attemptTimeoutMs, process.env.AWS_ENDPOINT_URL, process.env.AWS_REGION, container]);
+  const cached = CONTAINERS.get(key);
+  if (cached) {
+    return cached;
+  }
+  const config = {
+    retryMode: 'adaptive',
+    maxAttempts: retry.maxAttempts ?? 100,
+    requestHandler: { requestTimeout: retry.attemptTimeoutMs ?? 10_000, connectionTimeout: 3_000, throwOnRequestTimeout: true },
+  };
+  const iam = new IAMClient(config);
+  // IAM answers LimitExceeded (HTTP 409) for a quota (8 MFA devices per user), which the SDK takes for throttling.
+  const strategy = new QuotaIsFinal(iam.config.retryStrategy());
+  (iam.config as { retryStrategy: () => Promise<unknown> }).retryStrategy = async () => strategy;
+  const clients = { iam, secrets: new SecretsManagerClient(config), cloudFormation: new CloudFormationClient(config) };
+  if (CONTAINERS.size >= 100) {
+    // Tests point the SDK at a new endpoint each time: keep the cache small.
+    const [oldest] = CONTAINERS.keys();
+    CONTAINERS.delete(oldest);
+  }
+  CONTAINERS.set(key, clients);
+  return clients;
+}
+
 /** The clients and the deadline of one invocation. */
 export class Aws {
   public readonly iam: IAMClient;
   public readonly secrets: SecretsManagerClient;
   public readonly cloudFormation: CloudFormationClient;
 
-  constructor(public readonly deadline: Deadline, private readonly retry: RetryOptions = {}) {
-    const config = {
-      retryMode: 'adaptive',
-      maxAttempts: retry.maxAttempts ?? 12,
-      requestHandler: { requestTimeout: retry.attemptTimeoutMs ?? 10_000, connectionTimeout: 3_000, throwOnRequestTimeout: true },
-    };
-    // IAM answers LimitExceeded (HTTP 409) for a quota (8 MFA devices per user), which the SDK takes for throttling.
-    this.iam = new IAMClient({ ...config, retryStrategy: new QuotaIsFinal(new IAMClient(config).config.retryStrategy()) as any });
-    this.secrets = new SecretsManagerClient(config);
-    this.cloudFormation = new CloudFormationClient(config);
+  /**
+   * @param deadline the invocation's deadline: every call gets its abort signal
+   * @param retry how calls are retried
+   * @param container which container's clients to use (the benchmark runs many containers in one process)
+   */
+  constructor(public readonly deadline: Deadline, private readonly retry: RetryOptions = {}, container = '') {
+    ({ iam: this.iam, secrets: this.secrets, cloudFormation: this.cloudFormation } = clientsFor(retry, container));
   }
 
   /**
@@ -64,13 +100,6 @@ export class Aws {
         delay *= 2;
       }
     }
-  }
-
-  /** Close the clients' sockets. */
-  public destroy(): void {
-    this.iam.destroy();
-    this.secrets.destroy();
-    this.cloudFormation.destroy();
   }
 }
 

@@ -37,6 +37,8 @@ export interface HandlerOptions {
   readonly response?: ResponseOptions;
   /** How long a delivery waits for another delivery of the same request. @default 60 s */
   readonly duplicateWaitMs?: number;
+  /** The Lambda container this invocation runs in (its SDK clients are reused). @default one container */
+  readonly container?: string;
 }
 
 /** At most this much of the invocation's time is kept for undoing after a failure, and as much for the response. */
@@ -58,7 +60,7 @@ export async function handleEvent(event: CustomResourceEvent, options: HandlerOp
   const reserve = Math.min(RESERVE_MS, remaining / 5);
   const workMs = remaining - 2 * reserve;
   const deadline = Deadline.in(workMs);
-  const aws = new Aws(deadline, options.retry);
+  const aws = new Aws(deadline, options.retry, options.container);
   const stackId = options.stackId ?? process.env[STACK_ID_VARIABLE];
   const ctx: DeviceContext = {
     event, aws, stackId: stackId ?? '', trust: 'delete', stackUsers: new Set(), now: options.now ?? Date.now, secrets: [], journal: {}, duplicateWaitMs: options.duplicateWaitMs,
@@ -71,10 +73,9 @@ export async function handleEvent(event: CustomResourceEvent, options: HandlerOp
       ? await handleDevice({ ...ctx, trust: verified.trust, stackUsers: verified.stackUsers })
       : await handleUserCleanup(event, aws, stackId!);
   } catch (err) {
-    outcome = await failed(event, ctx, err, deadline, workMs, reserve, options.retry);
+    outcome = await failed(event, ctx, err, deadline, workMs, reserve, options);
   } finally {
     deadline.dispose();
-    aws.destroy();
   }
   outcome = { ...outcome, reason: redact(outcome.reason, ctx.secrets) };
   log(event, `${outcome.status} ${outcome.physicalResourceId}: ${outcome.reason}`);
@@ -88,13 +89,13 @@ export async function handleEvent(event: CustomResourceEvent, options: HandlerOp
 
 /** The FAILED outcome: one sentence, after undoing what this invocation created (with its own time). */
 async function failed(event: CustomResourceEvent, ctx: DeviceContext, err: unknown, deadline: Deadline, workMs: number, reserve: number,
-  retry: RetryOptions | undefined): Promise<Outcome> {
+  options: HandlerOptions): Promise<Outcome> {
   let reason = deadline.expired
     ? `AWS did not answer within ${Math.round(workMs / 1000)} s, before the Lambda function would time out.`
     : err instanceof HandlerError ? err.message : `Unexpected error: ${err instanceof Error ? err.message : String(err)}.`;
   if (ctx.journal.device || ctx.journal.secretName) {
     const cleanupDeadline = Deadline.in(reserve);
-    const cleanupAws = new Aws(cleanupDeadline, retry);
+    const cleanupAws = new Aws(cleanupDeadline, options.retry, options.container);
     try {
       const undone = await undo({ ...ctx, aws: cleanupAws });
       reason = undone ? `${reason.replace(/\.$/, '')}; ${undone}.` : reason;
@@ -103,7 +104,6 @@ async function failed(event: CustomResourceEvent, ctx: DeviceContext, err: unkno
         + 'so the rollback\'s Delete removes what is left.';
     } finally {
       cleanupDeadline.dispose();
-      cleanupAws.destroy();
     }
   }
   const physicalResourceId = event.PhysicalResourceId

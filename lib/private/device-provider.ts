@@ -1,8 +1,11 @@
 import * as path from 'path';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CustomResource, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { checkPolicySize, IAM_POLICY_LIMITS, policySize } from './policy-size';
+import { Construct } from 'constructs';
+import { handlerStatements } from './handler-grants';
+import { nagArn } from './nag-arn';
+import { STACK_ID_TAG, STACK_ID_VARIABLE } from '../handler/names';
 
 /** The bundled custom resource handler (`npx projen bundle`, from lib/handler/index.ts). */
 const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'lib', 'handler', 'index');
@@ -15,14 +18,24 @@ const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'lib', 'handler
 const HANDLER_ID = 'VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30';
 
 /**
- * The inline policies that devices give the role of each stack's handler (one per device that grants its own), as
- * the JSON IAM counts.
+ * The handler function's timeout: long enough for a team's devices to be created at once under IAM's throttling
+ * (BENCHMARK.md: 1000 devices at 10 IAM requests per second).
  */
-export const DEVICE_POLICIES = new WeakMap<lambda.Function, Array<() => string>>();
+export const HANDLER_TIMEOUT = Duration.minutes(10);
 
 /**
- * The stack's custom resource handler, shared by its devices: defined once, with its one cdk-nag finding acknowledged
- * and a check that the devices' policies fit its role.
+ * The custom resources' ServiceTimeout: CloudFormation gives up on a request this long after it sent it. The handler
+ * always answers before its own timeout; this bounds a handler that died without answering to minutes, instead of
+ * CloudFormation's default of an hour.
+ */
+export const HANDLER_SERVICE_TIMEOUT = HANDLER_TIMEOUT.plus(Duration.minutes(1));
+
+/** The permissions policy of each stack's handler, by function. */
+const PERMISSIONS = new WeakMap<lambda.Function, iam.ManagedPolicy>();
+
+/**
+ * The stack's custom resource handler, shared by its devices and user cleanups: defined once, with its permissions
+ * (lib/private/handler-grants.ts) in a policy of its own and its cdk-nag findings acknowledged.
  */
 export function stackHandler(stack: Stack): lambda.Function {
   const existing = stack.node.tryFindChild(HANDLER_ID);
@@ -34,29 +47,57 @@ export function stackHandler(stack: Stack): lambda.Function {
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromAsset(HANDLER_ASSET),
-    timeout: Duration.minutes(1),
+    timeout: HANDLER_TIMEOUT,
+    // The handler serves only its own stack's requests (lib/handler/authorize.ts).
+    environment: { [STACK_ID_VARIABLE]: Aws.STACK_ID },
   });
+  // A customer managed policy of its own (not the role's default policy, on which the function depends): it names the
+  // function's ARN.
+  const statements = handlerStatements(stack, handler.functionArn);
+  const permissions = new iam.ManagedPolicy(handler, 'Permissions', { statements, roles: [handler.role!] });
+  PERMISSIONS.set(handler, permissions);
   Validations.of(handler.role!).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: 'The handler needs exactly the CloudWatch Logs permissions of AWSLambdaBasicExecutionRole; its IAM and Secrets Manager '
-      + 'permissions are inline and scoped to each device, user and seed secret.',
+    reason: 'The handler needs exactly the CloudWatch Logs permissions of AWSLambdaBasicExecutionRole; its IAM, Secrets Manager and '
+      + 'CloudFormation permissions are in its Permissions policy.',
   });
-  const devicePolicies: Array<() => string> = [];
-  DEVICE_POLICIES.set(handler, devicePolicies);
-  handler.node.addValidation({ validate: () => checkHandlerPolicies(handler, devicePolicies) });
+  const wildcards = new Set(statements.filter((s) => s.effect === iam.Effect.ALLOW).flatMap((s) => s.resources)
+    .filter((arn) => arn.includes('*')).map((arn) => nagArn(stack, arn)));
+  Validations.of(permissions).acknowledge(...[...wildcards].map((arn) => ({
+    id: `AwsSolutions-IAM5[Resource::${arn}]`,
+    reason: 'Every statement of the handler is conditioned on the calling function (lambda:SourceFunctionArn) and on this stack\'s tag '
+      + `${STACK_ID_TAG} on the users, devices and secrets it acts on (set by the stack on its users, by the handler on what it creates), `
+      + 'so that any number of devices needs no statement of its own; the only unconditioned statement denies reading or minting a factor.',
+  })));
   return handler;
 }
 
-/** The inline policies of the handler's role (the devices' own, and its default policy) fit IAM's limit for a role. */
-function checkHandlerPolicies(handler: lambda.Function, devicePolicies: Array<() => string>): string[] {
-  if (devicePolicies.length === 0) {
-    return [];
+/**
+ * Define a custom resource of the stack's handler: ServiceTimeout set, created after the handler's permissions and
+ * deleted before them.
+ */
+export function handlerResource(scope: Construct, id: string, resourceType: string, properties: Record<string, unknown>): CustomResource {
+  const handler = stackHandler(Stack.of(scope));
+  const resource = new CustomResource(scope, id, {
+    serviceToken: handler.functionArn,
+    serviceTimeout: HANDLER_SERVICE_TIMEOUT,
+    resourceType,
+    properties,
+  });
+  resource.node.addDependency(handler, PERMISSIONS.get(handler)!);
+  return resource;
+}
+
+/**
+ * Tag a user of the stack for its handler (`cdk-mfa-delegation:stack-id` = the stack's id): the handler's role acts
+ * only on users with this tag, which only IAM administrators can set. CloudFormation does not give IAM users its own
+ * `aws:cloudformation:stack-id` tag. Returns false for a user the stack does not define (an imported user must be tagged
+ * by an IAM administrator).
+ */
+export function tagUserForHandler(scope: Construct, user: iam.IUser): boolean {
+  if (!(user instanceof iam.User) || Stack.of(user) !== Stack.of(scope)) {
+    return false;
   }
-  const defaultPolicy = handler.role?.node.tryFindChild('DefaultPolicy');
-  const size = devicePolicies.reduce((sum, json) => sum + json().length, 0)
-    + (defaultPolicy instanceof iam.Policy ? policySize(handler, defaultPolicy.document) : 0);
-  return checkPolicySize(`The combined size of the inline policies of the role of ${handler.node.path} (the device handler shared by `
-    + `${devicePolicies.length} VirtualMfaDevices of its stack)`, size, IAM_POLICY_LIMITS.roleInlinePolicies).map((error) => `${error}: each `
-    + 'device adds a policy of its own, so define fewer devices in this stack, or grant the handler by IAM path and secret name and '
-    + 'set grantHandlerPermissions: false (as MfaTeam does for any number of members)');
+  Tags.of(user).add(STACK_ID_TAG, Aws.STACK_ID);
+  return true;
 }

@@ -25,6 +25,11 @@ export interface ConcreteResource {
   readonly Properties: any;
 }
 
+/** The concrete id of a stack (`AWS::StackId`). */
+export function stackIdOf(stackName: string): string {
+  return `arn:${PARTITION}:cloudformation:${REGION}:${ACCOUNT}:stack/${stackName}/6a7b8c9d-0000-4000-8000-${stackName.length.toString().padStart(12, '0')}`;
+}
+
 /** Values that a template takes from outside: the deployment's choices. */
 export interface ConcreteInputs {
   /** The value of each condition that a `Fn::If` names. */
@@ -45,7 +50,7 @@ export class ConcreteTemplate {
   public readonly resources: Record<string, ConcreteResource> = {};
   private readonly raw: Record<string, any>;
 
-  constructor(template: any, private readonly stackName: string, private readonly inputs: ConcreteInputs = {}) {
+  constructor(template: any, public readonly stackName: string, private readonly inputs: ConcreteInputs = {}) {
     this.raw = template.Resources ?? {};
     for (const [id, resource] of Object.entries(this.raw)) {
       this.resources[id] = { Type: resource.Type, Properties: this.resolve(resource.Properties ?? {}) };
@@ -73,6 +78,9 @@ export class ConcreteTemplate {
     }
     if (logicalId === 'AWS::StackName') {
       return this.stackName;
+    }
+    if (logicalId === 'AWS::StackId') {
+      return stackIdOf(this.stackName);
     }
     const resource = this.raw[logicalId];
     if (!resource && this.inputs.parameters?.[logicalId] !== undefined) {
