@@ -140,5 +140,5 @@ describe('end to end: a synthesized stack deployed by the CloudFormation simulat
     expect(await call(cut, 'toolkit-role', 'toolkit-user2', '2026-12-01T12:00:00Z')).toEqual('Allowed');
     expect(resolvedPolicy(sim, second, 'DevMembersCutNewDevicesreadonly').Statement[0].Condition.DateLessThan['aws:TokenIssueTime'])
       .toEqual(['2026-12-01T10:00:01Z', '2026-12-01T10:00:01Z']);
-  });
+  }, 60_000);
 });

@@ -61,7 +61,7 @@ const CLAIMS: Claim[] = [
   },
   {
     claim: 'read a secret (the role may not, and the secret\'s policy denies it); create an access key or a login profile',
-    proofs: [[CUSTODY, MATRIX_ROWS], ['test/iam-simulation.test.ts', 'fails to manage any other device, user or secret, to read its own or any other secret, or to do anything else']],
+    proofs: [[CUSTODY, MATRIX_ROWS], ['test/iam-simulation.test.ts', 'fails to manage any untagged device, user or secret, to read its own or any other secret, or to do anything else']],
   },
   {
     claim: 'find a key, seed or password in a template, output, parameter or stack event (none passes through CloudFormation)',
