@@ -11,6 +11,9 @@ import { CREATED_AT_TAG } from '../lib/handler/names';
 // CloudFormation's request sequences replayed through the real handler against the stateful AWS model. A replaced
 // device gives a new time, and nothing else moves it: an update that keeps the device, a rollback to it.
 
+// Two synths and two deploys of a whole stack in the end-to-end test: seconds on a busy machine.
+jest.setTimeout(120_000);
+
 const ALICE = { id: 'Alice', userName: 'alice' };
 const DEVICE: DeviceSpec = { id: 'AliceDevice', user: 'Alice' };
 const RENAMED: DeviceSpec = { ...DEVICE, deviceName: 'alice-phone', seedSecretName: 'mfa-seed/AliceDevice/alice-phone' };
