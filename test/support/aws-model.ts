@@ -3,10 +3,14 @@ import * as OTPAuth from 'otpauth';
 import { AwsStub, jsonError, jsonResult, queryError, queryResult, StubRequest, StubResponse, useStubEnvironment, xmlEscape } from './aws-stub';
 import { consecutiveCodes } from '../../lib/handler/totp';
 
-// A stateful model of the IAM, Secrets Manager and CloudFormation calls that the device handler, its CloudFormation
-// lifecycle and the CLI make, served on loopback to the real AWS SDK v3 (AWS_ENDPOINT_URL). Each behaviour follows a
-// documented semantic of AWS; DESIGN.md ("The stateful AWS model") lists them with their source, and the assumptions
-// that could not be checked offline.
+// A stateful model of the IAM, Secrets Manager, STS and CloudFormation calls that the device handler, its CloudFormation
+// lifecycle and the CLI (mfa-profile) make, served on loopback to the real AWS SDK v3 (AWS_ENDPOINT_URL). Each
+// behaviour follows a documented semantic of AWS: IAM users with at most two access keys and 50 tags, virtual MFA
+// devices enabled with two consecutive codes (at most 8 per user); Secrets Manager versions and staging labels,
+// DeleteSecret with a recovery window or without; STS knows the caller by the access key that signed the request,
+// AssumeRole checks the role's trust, the caller's enabled MFA device, the code against its seed (each code once per
+// device), RoleSessionName = the user name and the duration, and every answer carries the model's Date; CloudFormation
+// a stack's outputs, resources, template and drift.
 
 /** The account and partition of the model. */
 export const MODEL_ACCOUNT = '111111111111';
@@ -62,6 +66,8 @@ export interface ModelStackResource {
   readonly type: string;
   physicalId?: string;
   status: string;
+  /** The property whose actual value differs from the template's (DetectStackResourceDrift: MODIFIED), if any. */
+  drifted?: string;
 }
 
 /** A CloudFormation stack of the model. */
@@ -73,6 +79,15 @@ export interface ModelStack {
   template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>; Parameters?: Record<string, unknown> };
   readonly parameters: Map<string, string>;
   readonly resources: Map<string, ModelStackResource>;
+  /** The stack's outputs (DescribeStacks), by output key. */
+  outputs?: Record<string, string>;
+}
+
+/** A role of the model, in this account or another: what its trust allows (users of this account, with MFA). */
+export interface ModelRole {
+  readonly arn: string;
+  readonly trustedUsers: string[];
+  readonly maxSessionDuration: number;
 }
 
 /** Faults the model injects: throttling at a rate, delays, lost answers, one-off errors. */
@@ -116,10 +131,18 @@ export class AwsModel {
   public readonly devices = new Map<string, ModelDevice>();
   public readonly secrets = new Map<string, ModelSecret>();
   public readonly stacks = new Map<string, ModelStack>();
+  /** Roles by ARN, for STS AssumeRole. */
+  public readonly roles = new Map<string, ModelRole>();
+  /** The admin key of the person who deployed the stack and runs mfa-profile (STS knows it as the user deployer). */
+  public readonly adminKey = { id: 'AKIADEPLOYER00000001', secret: 'deployer-secret-not-real' };
+  /** The temporary credentials STS issued, by access key id: the session they act as. */
+  private readonly sessions = new Map<string, { readonly secret: string; readonly arn: string }>();
+  /** The codes each device has used (STS accepts a code once), by serial number in lower case. */
+  private readonly usedCodes = new Map<string, Set<string>>();
   /** Every call by action, and the calls that were answered with a throttling error. */
   public readonly callCounts = new Map<string, number>();
   public throttled = 0;
-  /** The clock IAM checks TOTP codes against (milliseconds since the epoch). */
+  /** The clock IAM and STS check TOTP codes against, and STS's Date (milliseconds since the epoch). */
   public now: () => number = Date.now;
   private stub!: AwsStub;
   private readonly pending: PendingFault[] = [];
@@ -178,6 +201,52 @@ export class AwsModel {
   // ---------------------------------------------------------------------------------------------------------------
   // State helpers for tests and the CloudFormation simulator
 
+  /** Move the model's clock by `ms`. */
+  public advance(ms: number): void {
+    const base = this.now;
+    this.now = () => base() + ms;
+  }
+
+  /** The code an authenticator app shows for a seed at the model's time, `steps` periods later. */
+  public code(seed: string, steps = 0): string {
+    return totp(seed).generate({ timestamp: this.now() + steps * 30_000 });
+  }
+
+  /** A role that trusts `trustedUsers` of this account with MFA; in this account unless the ARN names another. */
+  public addRole(roleName: string, trustedUsers: string[], maxSessionDuration = 3600, arn = `arn:aws:iam::${MODEL_ACCOUNT}:role/${roleName}`): ModelRole {
+    const role = { arn, trustedUsers, maxSessionDuration };
+    this.roles.set(arn, role);
+    return role;
+  }
+
+  /** The secret access key of an access key the model issued (a user's, or temporary credentials), if any. */
+  public secretOfKey(accessKeyId: string): string | undefined {
+    return [...this.users.values()].flatMap((u) => u.accessKeys).find((k) => k.accessKeyId === accessKeyId)?.secretAccessKey
+      ?? this.sessions.get(accessKeyId)?.secret;
+  }
+
+  /**
+   * What the device handler does for `Custom::VirtualMfaDevice` Create, as state: the device (at `serialNumber`), enabled
+   * for the user unless `enable` is false, and the seed in the secret `secretName`.
+   */
+  public handlerCreatesDevice(userName: string, secretName: string, enable: boolean, serialNumber = `arn:aws:iam::${MODEL_ACCOUNT}:mfa/${userName}`):
+  { serialNumber: string; seed: string; secretArn: string } {
+    const [, path, name] = /^arn:[^:]+:iam::\d{12}:mfa(\/(?:.*\/)?)([^/]+)$/.exec(serialNumber)!;
+    const seed = new OTPAuth.Secret({ size: 40 }).base32;
+    this.devices.set(serialNumber.toLowerCase(), {
+      serialNumber, name, path, seed, tags: new Map(), ...(enable ? { user: userName, enableDate: new Date(this.now()) } : {}),
+    });
+    const secret: ModelSecret = {
+      arn: `arn:aws:secretsmanager:${MODEL_REGION}:${MODEL_ACCOUNT}:secret:${secretName}-${randomBytes(3).toString('hex')}`,
+      name: secretName,
+      tags: new Map(),
+      versions: new Map(),
+    };
+    this.secrets.set(secret.arn, secret);
+    this.putVersion(secret, JSON.stringify({ serialNumber, userName, seed, enabled: enable }), randomUUID());
+    return { serialNumber, seed, secretArn: secret.arn };
+  }
+
   /** Create a user as CloudFormation would (AWS::IAM::User), with the given tags. */
   public createUser(userName: string, path = '/', tags: Record<string, string> = {}): ModelUser {
     const user = this.iamCreateUser(userName, path, tags);
@@ -203,7 +272,8 @@ export class AwsModel {
   // ---------------------------------------------------------------------------------------------------------------
   // Dispatch
 
-  private async handle(request: StubRequest): Promise<StubResponse> {
+  /** Answer one request, as the loopback server does. */
+  public async handle(request: StubRequest): Promise<StubResponse> {
     if (request.path.startsWith('/cloudformation-response')) {
       return this.onResponse(request);
     }
@@ -228,7 +298,8 @@ export class AwsModel {
     try {
       answer = service === 'secretsmanager' ? this.secretsManager(request)
         : service === 'cloudformation' ? this.cloudFormation(request)
-          : this.iam(request);
+          : service === 'sts' ? this.sts(request)
+            : this.iam(request);
     } catch (err) {
       if (!(err instanceof ModelError)) {
         throw err;
@@ -242,7 +313,8 @@ export class AwsModel {
     if (fault?.delayMs) {
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     }
-    return answer;
+    // Every AWS answer carries the server's Date (mfa-profile doctor compares the local clock with STS's).
+    return { ...answer, headers: { ...answer.headers, date: new Date(this.now()).toUTCString() } };
   }
 
   /** The custom resource responses go to the simulator (set by it); the model only acknowledges them. */
@@ -339,6 +411,7 @@ export class AwsModel {
         }
         device.user = user.userName;
         device.enableDate = new Date(this.now());
+        this.codesOf(device.serialNumber).add(p.AuthenticationCode1).add(p.AuthenticationCode2);
         return ok();
       }
       case 'DeactivateMFADevice': {
@@ -626,7 +699,96 @@ export class AwsModel {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
-  // CloudFormation (Query protocol): the reads the handler makes of its own stack
+  // STS (Query protocol): the calls mfa-profile makes (setup's verification, doctor, session)
+
+  private sts(request: StubRequest): StubResponse {
+    const p = request.params;
+    const ok = (inner: string) => queryResult('sts', request.action, inner);
+    const caller = this.caller(request);
+    if (caller === undefined) {
+      throw new ModelError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+    }
+    switch (request.action) {
+      case 'GetCallerIdentity':
+        return ok(`<Arn>${caller.arn}</Arn><UserId>AIDAMODEL</UserId><Account>${MODEL_ACCOUNT}</Account>`);
+      case 'AssumeRole': {
+        const role = this.roles.get(p.RoleArn);
+        if (!role || caller.userName === undefined || !role.trustedUsers.includes(caller.userName) || p.SerialNumber === undefined
+          || p.RoleSessionName !== caller.userName) {
+          throw new ModelError('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${p.RoleArn}`, 403);
+        }
+        this.checkMfa(caller.userName, p.SerialNumber, p.TokenCode);
+        const duration = Number(p.DurationSeconds ?? 3600);
+        if (duration > role.maxSessionDuration) {
+          throw new ModelError('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+        }
+        // The session is in the role's account (a role in another account trusts this one's users).
+        const session = `arn:aws:sts::${p.RoleArn.split(':')[4]}:assumed-role/${p.RoleArn.split('/').pop()}/${p.RoleSessionName}`;
+        return ok(this.temporaryCredentials(duration, session) + `<AssumedRoleUser><AssumedRoleId>AROAMODEL:${xmlEscape(p.RoleSessionName)}`
+          + `</AssumedRoleId><Arn>${xmlEscape(session)}</Arn></AssumedRoleUser>`);
+      }
+      case 'GetSessionToken': {
+        if (caller.userName === undefined) {
+          throw new ModelError('AccessDenied', 'Cannot call GetSessionToken with session credentials', 403);
+        }
+        if (p.SerialNumber !== undefined) {
+          this.checkMfa(caller.userName, p.SerialNumber, p.TokenCode);
+        }
+        const duration = Number(p.DurationSeconds ?? 43200);
+        if (duration < 900 || duration > 129600) {
+          throw new ModelError('ValidationError', `1 validation error detected: Value '${duration}' at 'durationSeconds' failed to satisfy constraint`);
+        }
+        return ok(this.temporaryCredentials(duration, caller.arn));
+      }
+      default:
+        throw new ModelError('InvalidAction', `The model does not implement STS ${request.action}.`);
+    }
+  }
+
+  /** Who signed a request: a user by its access key, the deployer by the admin key, or a session; undefined for any other key. */
+  private caller(request: StubRequest): { readonly userName?: string; readonly arn: string } | undefined {
+    const keyId = /Credential=([^/]+)\//.exec(String(request.headers.authorization ?? ''))?.[1];
+    const user = [...this.users.values()].find((u) => u.accessKeys.some((k) => k.accessKeyId === keyId && k.status === 'Active'));
+    if (user) {
+      return { userName: user.userName, arn: user.arn };
+    }
+    if (keyId === this.adminKey.id) {
+      return { arn: `arn:aws:iam::${MODEL_ACCOUNT}:user/deployer` };
+    }
+    const session = keyId === undefined ? undefined : this.sessions.get(keyId);
+    return session && { arn: session.arn };
+  }
+
+  /** STS's MFA check: the user's enabled device, a valid code for its seed (one period either side), not used before. */
+  private checkMfa(userName: string, serialNumber: string, code: string | undefined): void {
+    const device = this.devices.get(serialNumber.toLowerCase());
+    if (!device || device.user !== userName) {
+      throw new ModelError('AccessDenied', 'MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number '
+        + 'is valid and associated with this user.', 403);
+    }
+    const used = this.codesOf(serialNumber);
+    if (code === undefined || totp(device.seed).validate({ token: code, timestamp: this.now(), window: 1 }) === null || used.has(code)) {
+      throw new ModelError('AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code. ', 403);
+    }
+    used.add(code);
+  }
+
+  private codesOf(serialNumber: string): Set<string> {
+    const codes = this.usedCodes.get(serialNumber.toLowerCase()) ?? new Set<string>();
+    this.usedCodes.set(serialNumber.toLowerCase(), codes);
+    return codes;
+  }
+
+  private temporaryCredentials(duration: number, arn: string): string {
+    const id = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`;
+    const secret = randomBytes(30).toString('base64').slice(0, 40);
+    this.sessions.set(id, { secret, arn });
+    return `<Credentials><AccessKeyId>${id}</AccessKeyId><SecretAccessKey>${secret}</SecretAccessKey><SessionToken>model-session-token</SessionToken>`
+      + `<Expiration>${new Date(this.now() + duration * 1000).toISOString()}</Expiration></Credentials>`;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // CloudFormation (Query protocol): the reads the handler makes of its own stack, and mfa-profile's (outputs, drift)
 
   /** Add a stack to the model (the simulator drives its status, template and resources). */
   public addStack(stackName: string, template: ModelStack['template'], parameters: Record<string, string> = {}): ModelStack {
@@ -653,7 +815,30 @@ export class AwsModel {
         return ok(`<Stacks><member><StackName>${stack.stackName}</StackName><StackId>${stack.stackId}</StackId>`
           + `<CreationTime>${new Date().toISOString()}</CreationTime><StackStatus>${stack.status}</StackStatus><Parameters>`
           + [...stack.parameters].map(([k, v]) => `<member><ParameterKey>${xmlEscape(k)}</ParameterKey><ParameterValue>${xmlEscape(v)}</ParameterValue></member>`).join('')
-          + '</Parameters></member></Stacks>');
+          + '</Parameters><Outputs>'
+          + Object.entries(stack.outputs ?? {}).map(([k, v]) => `<member><OutputKey>${xmlEscape(k)}</OutputKey><OutputValue>${xmlEscape(v)}</OutputValue></member>`).join('')
+          + '</Outputs></member></Stacks>');
+      }
+      case 'DescribeStackResources': {
+        const stack = this.stack(p.StackName);
+        return ok(`<StackResources>${[...stack.resources.values()].map((r) => `<member><StackName>${stack.stackName}</StackName>`
+          + `<StackId>${stack.stackId}</StackId><LogicalResourceId>${xmlEscape(r.logicalId)}</LogicalResourceId>`
+          + (r.physicalId ? `<PhysicalResourceId>${xmlEscape(r.physicalId)}</PhysicalResourceId>` : '')
+          + `<ResourceType>${xmlEscape(r.type)}</ResourceType><Timestamp>${new Date().toISOString()}</Timestamp>`
+          + `<ResourceStatus>${r.status}</ResourceStatus></member>`).join('')}</StackResources>`);
+      }
+      case 'DetectStackResourceDrift': {
+        const stack = this.stack(p.StackName);
+        const resource = stack.resources.get(p.LogicalResourceId);
+        if (!resource) {
+          throw new ModelError('ValidationError', `Resource ${p.LogicalResourceId} does not exist for stack ${stack.stackName}`);
+        }
+        const differences = resource.drifted ? `<PropertyDifferences><member><PropertyPath>${xmlEscape(resource.drifted)}</PropertyPath>`
+          + '<ExpectedValue>a</ExpectedValue><ActualValue>b</ActualValue><DifferenceType>NOT_EQUAL</DifferenceType></member></PropertyDifferences>' : '';
+        return ok(`<StackResourceDrift><StackId>${stack.stackId}</StackId><LogicalResourceId>${xmlEscape(resource.logicalId)}</LogicalResourceId>`
+          + (resource.physicalId ? `<PhysicalResourceId>${xmlEscape(resource.physicalId)}</PhysicalResourceId>` : '')
+          + `<ResourceType>${xmlEscape(resource.type)}</ResourceType><StackResourceDriftStatus>${resource.drifted ? 'MODIFIED' : 'IN_SYNC'}`
+          + `</StackResourceDriftStatus>${differences}<Timestamp>${new Date().toISOString()}</Timestamp></StackResourceDrift>`);
       }
       case 'DescribeStackResource': {
         const stack = this.stack(p.StackName);
@@ -713,6 +898,10 @@ function userXml(user: ModelUser): string {
   return `<Path>${xmlEscape(user.path)}</Path><UserName>${xmlEscape(user.userName)}</UserName>`
     + `<UserId>AIDA${createHash('sha1').update(user.userName).digest('hex').slice(0, 16).toUpperCase()}</UserId>`
     + `<Arn>${xmlEscape(user.arn)}</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate>${user.tags.size ? tagsXml(user.tags) : ''}`;
+}
+
+function totp(seed: string): OTPAuth.TOTP {
+  return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(seed), digits: 6, period: 30, algorithm: 'SHA1' });
 }
 
 /**

@@ -9,6 +9,9 @@ import { readProfiles } from '../src/ini';
 
 jest.setTimeout(60_000);
 
+/** An access key of the user's own that IAM lists (made by someone else, earlier). */
+const iamKey = (accessKeyId: string) => ({ accessKeyId, secretAccessKey: 'not-this-commands', status: 'Active' as const, createDate: new Date(2026, 0, 1) });
+
 /**
  * #16.1: the CLI creates the access key with the caller's IAM rights (the IAM model), writes it 0600 into the
  * credentials file, stores it nowhere in AWS, reuses the key the file holds while IAM lists it, and never piles up keys.
@@ -20,7 +23,7 @@ describe('ensureAccessKey against the IAM model', () => {
   const io: Io = { env: {}, out: () => undefined, say: (text) => said.push(text) };
   beforeEach(async () => {
     w = await world();
-    restore = useStubEnvironment(w.stub.url, { AWS_ACCESS_KEY_ID: w.model.adminKey.id, AWS_SECRET_ACCESS_KEY: w.model.adminKey.secret });
+    restore = useStubEnvironment(w.model.url, { AWS_ACCESS_KEY_ID: w.model.adminKey.id, AWS_SECRET_ACCESS_KEY: w.model.adminKey.secret });
     said = [];
   });
   afterEach(async () => {
@@ -30,7 +33,7 @@ describe('ensureAccessKey against the IAM model', () => {
   const ensure = (extra: { force?: boolean; profile?: string } = {}) =>
     ensureAccessKey({ userName: USER, profile: extra.profile ?? USER, credentialsFile: w.credentials, force: extra.force }, io);
   const fileKey = () => readProfiles(fs.readFileSync(w.credentials, 'utf8'), 'credentials').get(USER);
-  const iamKeys = () => w.model.users.get(USER)?.keys.map((k) => k.id);
+  const iamKeys = () => w.model.users.get(USER)?.accessKeys.map((k) => k.accessKeyId);
 
   test('creates a key with CreateAccessKey, writes it 0600 over a 0644 file, keeps the file\'s other profiles, and marks it as this command\'s', async () => {
     fs.mkdirSync(path.dirname(w.credentials), { recursive: true });
@@ -39,7 +42,7 @@ describe('ensureAccessKey against the IAM model', () => {
     const key = await ensure();
     expect(key).toMatchObject({ reused: false, deleted: [], file: w.credentials });
     expect(iamKeys()).toEqual([key.accessKeyId]);
-    expect(fileKey()).toEqual({ aws_access_key_id: key.accessKeyId, aws_secret_access_key: w.model.keys.get(key.accessKeyId)?.secret });
+    expect(fileKey()).toEqual({ aws_access_key_id: key.accessKeyId, aws_secret_access_key: w.model.secretOfKey(key.accessKeyId) });
     expect(readProfiles(fs.readFileSync(w.credentials, 'utf8'), 'credentials').get('other')).toEqual({ aws_access_key_id: 'AKIAOTHER', aws_secret_access_key: 'other' });
     expect(fs.statSync(w.credentials).mode % 0o1000).toBe(0o600);
     expect(fs.statSync(`${w.credentials}.bak`).mode % 0o1000).toBe(0o600);
@@ -50,13 +53,13 @@ describe('ensureAccessKey against the IAM model', () => {
     const secretsBefore = [...w.model.secrets.keys()];
     const key = await ensure();
     expect([...w.model.secrets.keys()]).toEqual(secretsBefore);
-    const secret = w.model.keys.get(key.accessKeyId)?.secret as string;
+    const secret = w.model.secretOfKey(key.accessKeyId) as string;
     for (const s of w.model.secrets.values()) {
       for (const v of s.versions.values()) {
-        expect(v.value).not.toContain(secret);
+        expect(v.secretString).not.toContain(secret);
       }
     }
-    expect(w.model.calls.filter((c) => c.startsWith('secretsmanager:'))).toEqual([]);
+    expect(w.model.requests.filter((r) => r.service === 'secretsmanager')).toEqual([]);
   });
 
   test('re-running keeps the key the file holds while IAM lists it: no second key', async () => {
@@ -64,7 +67,7 @@ describe('ensureAccessKey against the IAM model', () => {
     const again = await ensure();
     expect(again).toEqual({ accessKeyId: first.accessKeyId, reused: true, deleted: [], file: w.credentials });
     expect(iamKeys()).toEqual([first.accessKeyId]);
-    expect(w.model.calls.filter((c) => c === 'iam:CreateAccessKey')).toHaveLength(1);
+    expect(w.model.calls('CreateAccessKey')).toHaveLength(1);
   });
 
   test('when the file lost its key, makes a new one and deletes the one it made before: never more than one key of its own', async () => {
@@ -79,17 +82,17 @@ describe('ensureAccessKey against the IAM model', () => {
   test('with two keys already, one of them its own, deletes its own first so that IAM\'s limit of two is kept', async () => {
     const mine = await ensure();
     fs.rmSync(w.credentials);
-    w.model.users.get(USER)?.keys.push({ id: 'AKIAUSERSOWNKEY00001', created: w.model.now });
+    w.model.users.get(USER)?.accessKeys.push(iamKey('AKIAUSERSOWNKEY00001'));
     const next = await ensure();
     expect(next.deleted).toEqual([mine.accessKeyId]);
     expect(iamKeys()).toEqual(['AKIAUSERSOWNKEY00001', next.accessKeyId]);
   });
 
   test('fails with two keys that are not its own, naming them and what to do, creating nothing', async () => {
-    w.model.users.get(USER)?.keys.push({ id: 'AKIAFIRST00000000001', created: 1 }, { id: 'AKIASECOND0000000002', created: 2 });
+    w.model.users.get(USER)?.accessKeys.push(iamKey('AKIAFIRST00000000001'), iamKey('AKIASECOND0000000002'));
     await expect(ensure()).rejects.toThrow(`${USER} already has 2 access keys (AKIAFIRST00000000001, AKIASECOND0000000002), the most IAM allows, and `
       + `${w.credentials} holds neither: delete one that is no longer used (aws iam delete-access-key --user-name ${USER} --access-key-id ID), then run this again.`);
-    expect(w.model.calls).not.toContain('iam:CreateAccessKey');
+    expect(w.model.calls('CreateAccessKey')).toEqual([]);
   });
 
   test('fails for a profile holding a key IAM does not list for the user, unless --force', async () => {
@@ -127,7 +130,7 @@ describe('ensureAccessKey against the IAM model', () => {
     fs.writeFileSync(w.credentials, '[broken]\nkey = a\nkey = b\n');
     await expect(ensure()).rejects.toThrow(`${w.credentials}, line 3, repeats the key key of [broken], which makes the whole file unreadable to the AWS CLI v2; `
       + 'keep one. The file is unchanged.');
-    expect(w.model.calls).not.toContain('iam:CreateAccessKey');
+    expect(w.model.calls('CreateAccessKey')).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { runCli, runCliInPty } from './support/cli';
-import { STACK, USER, world, World } from './support/world';
+import { HANDLER, STACK, USER, world, World } from './support/world';
 
 jest.setTimeout(120_000);
 
@@ -44,7 +44,7 @@ describe('mfa-profile doctor against the AWS model', () => {
   test('fails when the local clock is off by more than the TOTP window, saying by how much and what to do', async () => {
     w = await world();
     await setUp(w);
-    w.model.now = Date.now() - 120_000;
+    w.model.now = () => Date.now() - 120_000;
     const run = await runCli(['doctor'], w.env);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^FAIL The clock of this computer is 1[12]\d s ahead of STS's: codes are checked against a 30 s window; set the clock \(NTP\) on this computer, and check the phone's\.$/m);
@@ -71,7 +71,7 @@ describe('mfa-profile doctor against the AWS model', () => {
     expect(untrusted.stdout).toContain('FAIL The role of profile mfa does not let the source profile\'s user assume it: the user is not trusted, role_session_name is not '
       + 'the user name, or the MFA session is too old; run mfa-profile setup again for this stack.');
     w.model.roles.get(w.roleArn)?.trustedUsers.push(USER);
-    (w.model.devices.get(w.serialNumber) as { userName?: string }).userName = undefined;
+    w.model.devices.get(w.serialNumber.toLowerCase())!.user = undefined;
     const disabled = await runCli(['doctor', '--code', w.model.code(w.seed, 1)], w.env);
     expect(disabled.stdout).toContain('FAIL STS could not check the MFA code for profile mfa: the mfa_serial is not an enabled MFA device of the source profile\'s user '
       + '(enable it with mfa-profile setup, or fix mfa_serial).');
@@ -107,7 +107,7 @@ describe('mfa-profile doctor against the AWS model', () => {
   test('warns when the stack\'s device handler was changed outside CloudFormation (drift), and says ok when it was not', async () => {
     w = await world();
     await setUp(w);
-    const handler = w.model.stacks.get(STACK)?.resources[0] as { logicalId: string; drifted?: string };
+    const handler = [...w.model.stacks.values()].find((s) => s.stackName === STACK)!.resources.get(HANDLER)!;
     expect((await runCli(['doctor', '--stack', STACK], w.env)).stdout)
       .toContain(`ok   The device handler ${handler.logicalId} of stack ${STACK} is as CloudFormation deployed it (drift detection).`);
     handler.drifted = 'Role';

@@ -79,15 +79,15 @@ describe('mfa-profile setup --member against the AWS model', () => {
     });
     // one key of the member's, created by the deployer's rights, 0600, held by the file only
     const key = readProfiles(fs.readFileSync(w.credentials, 'utf8'), 'credentials').get('alice');
-    expect(w.model.users.get('alice')?.keys.map((k) => k.id)).toEqual([key?.aws_access_key_id]);
-    expect(w.model.keys.get(key?.aws_access_key_id as string)?.secret).toEqual(key?.aws_secret_access_key);
+    expect(w.model.users.get('alice')?.accessKeys.map((k) => k.accessKeyId)).toEqual([key?.aws_access_key_id]);
+    expect(w.model.secretOfKey(key?.aws_access_key_id as string)).toEqual(key?.aws_secret_access_key);
     expect(mode(w.credentials)).toBe(0o600);
     expect(run.stderr).toContain(`Created access key ${key?.aws_access_key_id} for alice and wrote it to profile alice in ${w.credentials} (mode 0600)`);
     // verified through the first profile with alice's own device and code, then her seed is gone for good; bob's stays
     expect(run.stderr).toContain(`Verified: profile Dev-readonly assumed the role with MFA as arn:aws:sts::${ACCOUNT}:assumed-role/dev-readonly/alice.`);
     expect([...w.model.secrets.values()].map((s) => s.name)).toEqual([SEED_SECRET('bob')]);
     expect(run.stdout).toEqual('Try it: aws sts get-caller-identity --profile Dev-readonly\n');
-    expect(w.model.users.get('bob')?.keys).toEqual([]);
+    expect(w.model.users.get('bob')?.accessKeys).toEqual([]);
   });
 
   test('re-running for the member is safe: profiles and key kept, the forgotten seed not asked for', async () => {
@@ -96,14 +96,14 @@ describe('mfa-profile setup --member against the AWS model', () => {
     const first = await runCli(['setup', '--outputs-file', w.outputsFile, '--member', 'alice', '--no-qr', '--code', w.model.code(alice.seed)], w.env);
     expect(first.status).toBe(0);
     const keyBefore = readProfiles(fs.readFileSync(w.credentials, 'utf8'), 'credentials').get('alice')?.aws_access_key_id;
-    w.model.now += 60_000;
+    w.model.advance(60_000);
     const again = await runCli(['setup', '--outputs-file', w.outputsFile, '--member', 'alice', '--code', w.model.code(alice.seed)], w.env);
     expect(again.stderr).not.toMatch(/mfa-profile:/);
     expect(again.status).toBe(0);
     expect(again.stderr).toContain(`Kept profile Dev-admin in ${w.config}`);
     expect(again.stderr).toContain(`Kept access key ${keyBefore} of alice in profile alice of ${w.credentials}: IAM still lists it.`);
     expect(again.stderr).toContain(`The seed secret is gone already (forgotten by an earlier run): the authenticator app holds the seed of ${SERIAL('alice')}.`);
-    expect(w.model.users.get('alice')?.keys).toHaveLength(1);
+    expect(w.model.users.get('alice')?.accessKeys).toHaveLength(1);
   });
 
   test('in a terminal, enables a member\'s device created with enable: false with two codes typed, then verifies', async () => {
@@ -115,7 +115,7 @@ describe('mfa-profile setup --member against the AWS model', () => {
       {
         when: /A new code for 222222222222-platform-deploy/,
         send: () => {
-          w.model.now += 60_000;
+          w.model.advance(60_000);
           return `${w.model.code(bob.seed)}\r`;
         },
       },
@@ -123,7 +123,7 @@ describe('mfa-profile setup --member against the AWS model', () => {
     const output = run.output.replace(/\r\n/g, '\n');
     expect(run.status).toBe(0);
     expect(output).toContain(`Enabled the MFA device ${SERIAL('bob')} for bob.`);
-    expect(w.model.devices.get(SERIAL('bob'))?.userName).toBe('bob');
+    expect(w.model.devices.get(SERIAL('bob').toLowerCase())?.user).toBe('bob');
     // bob's only roles are in other accounts: the session is in the first of them
     expect(output).toContain(`Verified: profile ${PROD}-platform-deploy assumed the role with MFA as arn:aws:sts::${PROD}:assumed-role/platform-deploy/bob.`);
     expect([...readProfiles(fs.readFileSync(w.config, 'utf8'), 'config').keys()]).toEqual([`${PROD}-platform-deploy`, `${STAGE}-platform-deploy`]);
@@ -143,7 +143,7 @@ describe('mfa-profile setup --member against the AWS model', () => {
     const run = await runCli(['setup', '--outputs-file', w.outputsFile, '--member', 'mallory', '--no-qr'], w.env);
     expect(run).toEqual({ status: 1, stdout: '', stderr: 'mfa-profile: Team Dev of stack Teams has no member "mallory" (it has 2 members).\n' });
     expect(fs.existsSync(w.config)).toBe(false);
-    expect(w.model.calls).toEqual([]);
+    expect(w.model.requests).toEqual([]);
   });
 });
 
@@ -166,6 +166,6 @@ describe('mfa-profile setup of a delegation with roles in other accounts, agains
     });
     expect(run.stderr).toContain(`Wrote profile ${STAGE}-audit in ${w.config}: role arn:aws:iam::${STAGE}:role/audit, source profile ${USER}`);
     expect(run.stderr).toContain('Verified: profile mfa assumed the role with MFA');
-    expect(w.model.users.get(USER)?.keys).toHaveLength(1);
+    expect(w.model.users.get(USER)?.accessKeys).toHaveLength(1);
   });
 });
