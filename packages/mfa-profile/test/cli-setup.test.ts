@@ -133,6 +133,16 @@ describe('mfa-profile setup without a terminal', () => {
     expect(w.model.secrets.has(w.seedSecretArn)).toBe(true);
   });
 
+  test('with --keep-seed, a verified run keeps the seed secret and says how to forget it later', async () => {
+    w = await world();
+    const run = await runCli(['setup', '--outputs-file', w.outputsFile, '--no-qr', '--keep-seed', '--code', w.model.code(w.seed)], w.env);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('Verified: profile mfa assumed the role with MFA');
+    expect(run.stderr).toContain(`Kept the seed secret ${w.seedSecretArn} (--keep-seed): whoever may read it can make codes; `
+      + 'forget it with mfa-profile mfa-setup --forget.');
+    expect(w.model.currentValue(w.seedSecretArn)).toContain(w.seed);
+  });
+
   test('reads the outputs of the deployed stack with --stack', async () => {
     w = await world();
     const run = await runCli(['setup', '--stack', STACK, '--no-qr', '--code', w.model.code(w.seed)], w.env);
