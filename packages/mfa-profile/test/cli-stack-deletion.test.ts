@@ -4,8 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { runCli, stubEnv, tempDir } from './support/cli';
 import { MfaDelegation, MfaTeam } from '../../../lib';
 import { STACK_ID_TAG } from '../../../lib/handler/names';
-import { AwsModel } from '../../../test/support/aws-model';
-import { useStubEnvironment } from '../../../test/support/aws-stub';
+import { AwsModel, useAwsModelPerTest } from '../../../test/support/aws-model';
 import { CfnSimulator, SimTemplate } from '../../../test/support/cfn-simulator';
 import { readProfiles } from '../src/ini';
 
@@ -19,22 +18,14 @@ jest.setTimeout(120_000);
 
 const FAST = { retry: { attemptTimeoutMs: 2_000, eventualConsistencyDelayMs: 50 }, response: { backoffMs: 50 } };
 
+const currentModel = useAwsModelPerTest();
 let model: AwsModel;
-let restore: () => void;
 let home: string;
-beforeEach(async () => {
-  model = await AwsModel.start();
-  restore = useStubEnvironment(model.url);
+beforeEach(() => {
+  model = currentModel();
   home = tempDir();
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  jest.spyOn(console, 'error').mockImplementation(() => undefined);
 });
-afterEach(async () => {
-  restore();
-  await model.stop();
-  jest.restoreAllMocks();
-  fs.rmSync(home, { recursive: true, force: true });
-});
+afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
 
 /** The template of a stack with an MfaDelegation and an MfaTeam (its member in the stack itself), as `cdk synth` makes it. */
 function synthesized(): SimTemplate & { Outputs: Record<string, { Value: unknown }> } {
