@@ -43,7 +43,8 @@ export class HandWrittenExampleStack extends Stack {
     // The mark that lets MfaGuard find the assume-only user in the template.
     (assumePolicy.node.defaultChild as iam.CfnPolicy).addMetadata(ASSUME_ONLY_METADATA_KEY, { ConsoleAccess: false });
     const deviceScope = new Construct(toolkit, 'MfaDevice');
-    const seedSecretName = `mfa-seed/${user.userName}`;
+    // VirtualMfaDevice ends the name with a hash of the secret's policy as synthesized; by hand, the literal.
+    const seedSecretName = `mfa-seed/${user.userName}-76891f54`;
     const handler = new lambda.Function(this, 'VirtualMfaDeviceHandlere8a3c7f05d1b4b8e9a6f2c4d1e7b9f30', {
       description: 'cdk-mfa-delegation: creates, enables and deletes virtual MFA devices and stores their seeds in Secrets Manager',
       runtime: lambda.Runtime.NODEJS_24_X,

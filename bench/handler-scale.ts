@@ -66,21 +66,7 @@ async function main(): Promise<void> {
     };
     model.setFaults({ ratePerSecond: { iam: RATE } });
 
-    const create = await phase('create', model, responses, stacks.flatMap(({ sim, ids }) => ids.map((id) => {
-      sim.stack.resources.set(id, { logicalId: id, type: 'Custom::VirtualMfaDevice', status: 'CREATE_IN_PROGRESS' });
-      return {
-        sim,
-        event: {
-          RequestType: 'Create' as const,
-          RequestId: `create-${id}`,
-          ResponseURL: `${model.url}/cloudformation-response/bench`,
-          StackId: sim.stack.stackId,
-          LogicalResourceId: id,
-          ResourceType: 'Custom::VirtualMfaDevice',
-          ResourceProperties: sim.resolve(sim.stack.template.Resources[id].Properties),
-        },
-      };
-    })));
+    const create = await phase('create', model, responses, stacks.flatMap(({ sim, ids }) => ids.map((id) => ({ sim, event: sim.createEvent(id) }))));
     let enabled = 0;
     for (const { sim, ids } of stacks) {
       for (const id of ids) {
@@ -99,23 +85,7 @@ async function main(): Promise<void> {
 
     const destroy = await phase('delete', model, responses, stacks.flatMap(({ sim, ids }) => {
       sim.stack.status = 'DELETE_IN_PROGRESS';
-      return ids.map((id) => {
-        const resource = sim.stack.resources.get(id)!;
-        resource.status = 'DELETE_IN_PROGRESS';
-        return {
-          sim,
-          event: {
-            RequestType: 'Delete' as const,
-            RequestId: `delete-${id}`,
-            ResponseURL: `${model.url}/cloudformation-response/bench`,
-            StackId: sim.stack.stackId,
-            LogicalResourceId: id,
-            ResourceType: 'Custom::VirtualMfaDevice',
-            PhysicalResourceId: resource.physicalId,
-            ResourceProperties: sim.resolve(sim.stack.template.Resources[id].Properties),
-          },
-        };
-      });
+      return ids.map((id) => ({ sim, event: sim.createEvent(id, 'Delete') }));
     }));
     const leftDevices = [...model.devices.values()].length;
     const leftSecrets = [...model.secrets.values()].length;

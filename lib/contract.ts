@@ -277,7 +277,8 @@ export const HANDLER_STACK_ID_VARIABLE = 'STACK_ID';
  * users), and by the handler on the devices and secrets it creates; the handler's role is conditioned on it. The others
  * are the handler's own records on a device (`logicalId`, `seedVersion`: the seed's version id in the secret,
  * `identity`: a hash of the properties that made it, `requestId`: the CloudFormation request that created it) and on a
- * seed secret (`logicalId`, `serialNumber`: the device whose seed it holds).
+ * seed secret (`logicalId`, `serialNumber`: the device whose seed it holds, `policyHash`: a hash of the resource policy
+ * it was created with, which the handler never changes).
  */
 export const HANDLER_TAGS = {
   stackId: 'cdk-mfa-delegation:stack-id',
@@ -287,6 +288,7 @@ export const HANDLER_TAGS = {
   requestId: 'cdk-mfa-delegation:request-id',
   serialNumber: 'cdk-mfa-delegation:serial-number',
   createdAt: 'cdk-mfa-delegation:created-at',
+  policyHash: 'cdk-mfa-delegation:policy-hash',
 } as const;
 
 /** The attribute of `Custom::VirtualMfaDevice` (and `AWS::IAM::VirtualMFADevice`) that is the device's serial. */

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Annotations, ArnFormat, IResource, Lazy, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -73,7 +74,12 @@ export interface VirtualMfaDeviceProps {
    * /_+=.@-). Give each device its own name, and a new one whenever the device's name or path changes, so that a
    * replaced device gets a secret of its own.
    *
-   * @default - `mfa-seed<path><deviceName>`, e.g. `mfa-seed/toolkit-user`
+   * The handler attaches the secret's resource policy once, when it creates the secret, and never changes it. A
+   * deployment that gives an existing seed secret other readers under the same name fails, naming the secret: give
+   * the device a new `deviceName` with the change (its owner enrols the successor with `mfa-profile setup`).
+   *
+   * @default - `mfa-seed<path><deviceName>-<hash>`, e.g. `mfa-seed/toolkit-user-1a2b3c4d`: the hash is of the secret's
+   * resource policy as synthesized, so other readers in code are another secret, which needs a new `deviceName` too
    */
   readonly seedSecretName?: string;
 
@@ -82,7 +88,9 @@ export interface VirtualMfaDeviceProps {
    * it (`DeleteSecret`: `mfa-profile setup` forgets the seed that way). The secret's resource policy denies every
    * Secrets Manager action to every other principal, whatever its identity policy says (`PowerUserAccess`,
    * `SecretsManagerReadWrite`, `secretsmanager:*`), and lets the stack's handler only write the seed, describe and
-   * delete the secret. `grantReadSeed` adds more. The readers are fixed when the handler creates the secret.
+   * delete the secret. `grantReadSeed` adds more. The readers are fixed when the handler creates the secret: other
+   * readers are another secret (see `seedSecretName`), so the device needs a new `deviceName` with them and its owner
+   * enrols the successor.
    *
    * @default - the device's user itself: `mfa-profile setup` creates the user's access key with your IAM rights and
    * reads (then deletes) the seed with it, so nobody else, and nothing before the key exists, can read it
@@ -168,6 +176,9 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
   /** The custom resource handler that creates the device: one Lambda function per stack, shared by its devices. */
   public readonly handler: lambda.IFunction;
 
+  /** The seed secret's name as messages show it (the default name's hash is known only once synthesized). */
+  private readonly seedSecretNameText: string;
+
   /** The ARNs of the principals that may read the seed, as the secret's policy names them. */
   private readonly readers: string[] = [];
 
@@ -188,11 +199,6 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
       resourceName: `${Token.isUnresolved(devicePath) ? devicePath : devicePath.substring(1)}${deviceName}`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    this.seedSecretName = props.seedSecretName ?? `mfa-seed${devicePath}${deviceName}`;
-    if (!Token.isUnresolved(this.seedSecretName) && !SECRET_NAME.test(this.seedSecretName)) {
-      throw new Error(`The seed secret name '${this.seedSecretName}' (${this.seedSecretName.length} characters) must be 1 to 512 letters, digits `
-        + 'and /_+=.@-' + (props.seedSecretName === undefined ? ': it is derived from the device\'s path and name; give a seedSecretName' : ''));
-    }
     if (props.secretReaders !== undefined && props.secretReaders.length === 0) {
       throw new Error('secretReaders must name at least one principal, or nobody could read the seed: leave it out to let the device\'s '
         + 'user read it');
@@ -200,6 +206,23 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
     // One handler per stack, granted once for all its devices (lib/private/device-provider.ts).
     const handler = stackHandler(Stack.of(this));
     this.handler = handler;
+    // Built at synth, after every grantReadSeed: the handler attaches it before it writes the seed, and never changes it.
+    const seedSecretPolicy = Lazy.any({
+      produce: () => secretPolicyDocument({ readers: this.readers, readersMayDelete: true, writer: handler.role!.roleArn }),
+    });
+    // The default name carries a hash of the policy as synthesized: other readers in code are another secret.
+    const defaultName = `mfa-seed${devicePath}${deviceName}`;
+    this.seedSecretName = props.seedSecretName ?? Lazy.string({
+      produce: () => `${defaultName}-${createHash('sha256').update(JSON.stringify(Stack.of(this).resolve(seedSecretPolicy))).digest('hex').slice(0, 8)}`,
+    });
+    this.seedSecretNameText = props.seedSecretName ?? `${defaultName}-<hash of its readers>`;
+    const nameLength = props.seedSecretName?.length ?? defaultName.length + 9;
+    const checkedName = props.seedSecretName ?? `${defaultName}-${'0'.repeat(8)}`;
+    if (!Token.isUnresolved(checkedName) && !SECRET_NAME.test(checkedName)) {
+      throw new Error(`The seed secret name '${this.seedSecretNameText}' (${nameLength} characters) must be 1 to 512 letters, digits and /_+=.@-`
+        + (props.seedSecretName === undefined ? ': it is derived from the device\'s path and name and an 8-character hash of its readers; give a '
+          + 'seedSecretName' : ''));
+    }
     const seedSecretArns = Stack.of(this).formatArn({
       service: 'secretsmanager',
       resource: 'secret',
@@ -226,10 +249,7 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
       Path: devicePath,
       Enable: (props.enable ?? true) ? 'true' : 'false',
       SeedSecretName: this.seedSecretName,
-      // Built at synth, after every grantReadSeed: the handler attaches it before it writes the seed.
-      SeedSecretPolicy: Lazy.any({
-        produce: () => secretPolicyDocument({ readers: this.readers, readersMayDelete: true, writer: handler.role!.roleArn }),
-      }) as unknown as Record<string, unknown>,
+      SeedSecretPolicy: seedSecretPolicy as unknown as Record<string, unknown>,
       ...(props.encryptionKey ? { KmsKeyId: props.encryptionKey.keyArn } : {}),
     };
     // The handler acts only on users that carry the stack's tag (lib/private/handler-grants.ts).
@@ -307,7 +327,7 @@ export class VirtualMfaDevice extends Resource implements IMfaDevice, iam.IResou
       + `${key.node.path}, whose key policy this stack cannot change (${sameStack ? 'an imported key' : `a key of stack ${Stack.of(key).node.path}`}). `
       + 'The secret\'s readers (secretReaders; by default the device\'s user) can read the seed, and the stack\'s handler write it, only if the '
       + 'key policy lets them kms:Decrypt with kms:ViaService secretsmanager.<region>.amazonaws.com and kms:EncryptionContext:SecretARN '
-      + `${this.seedSecretName}-??????; deny that to every other aws:PrincipalArn, or anyone the key policy allows may decrypt the seed `
+      + `${this.seedSecretNameText}-??????; deny that to every other aws:PrincipalArn, or anyone the key policy allows may decrypt the seed `
       + 'once they can read the secret. Use a kms.Key of this stack to have the construct do it');
   }
 }

@@ -1,10 +1,11 @@
+import { createHash } from 'crypto';
 import { CreateAccessKeyCommand, CreateVirtualMFADeviceCommand, EnableMFADeviceCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AwsModel } from './support/aws-model';
 import { useStubEnvironment } from './support/aws-stub';
 import { CfnSimulator, SimResult } from './support/cfn-simulator';
 import { deviceStack, DeviceSpec } from './support/device-stack';
 import { handleEvent } from '../lib/handler';
-import { LOGICAL_ID_TAG, STACK_ID_TAG } from '../lib/handler/names';
+import { LOGICAL_ID_TAG, POLICY_HASH_TAG, STACK_ID_TAG } from '../lib/handler/names';
 import { consecutiveCodes } from '../lib/handler/totp';
 
 // CloudFormation's request sequences, replayed through the real handler entry point against the stateful AWS model.
@@ -98,6 +99,15 @@ describe('Create and Delete', () => {
     expect(model.secret('mfa-seed/AliceDevice/alice')!.policy).toContain('"Effect":"Deny"');
   });
 
+  test('tags the seed secret at creation with a hash of the resolved policy it attaches', async () => {
+    const sim = simulator();
+    await sim.deploy(deviceStack([DEVICE], { users: [ALICE] }));
+    const secret = model.secret('mfa-seed/AliceDevice/alice')!;
+    const created = JSON.parse(model.calls('CreateSecret')[0].body);
+    expect(created.Tags).toContainEqual({ Key: POLICY_HASH_TAG, Value: createHash('sha256').update(secret.policy!).digest('hex').slice(0, 32) });
+    expect(secret.tags.get(POLICY_HASH_TAG)).toMatch(/^[0-9a-f]{32}$/);
+  });
+
   test('a stack deletion removes the device and its secret, with every version', async () => {
     const sim = simulator();
     await sim.deploy(deviceStack([DEVICE], { users: [ALICE] }));
@@ -117,17 +127,63 @@ function inUse(sim: CfnSimulator, id: string): { serialNumber: string; seed: str
 }
 
 describe('Update in place', () => {
-  test('a new reader in the secret policy keeps the device and attaches the new policy', async () => {
+  test('fails an update that gives the seed secret other readers under the same name, naming the secret and what to do, and the rollback keeps the device and seed', async () => {
     const sim = simulator();
     await sim.deploy(deviceStack([DEVICE], { users: [ALICE] }));
     const before = inUse(sim, 'AliceDevice');
+    const policyBefore = model.secret('mfa-seed/AliceDevice/alice')!.policy;
+    // A reader replaced at deploy time: same seed secret name, another principal in its resolved policy.
+    const template = deviceStack([{ ...DEVICE, reader: 'Auditor' }], { users: [ALICE] });
+    template.Resources.Auditor = { Type: 'AWS::IAM::Role', Properties: {} };
+    const result = await sim.deploy(template);
+    expect(result.status).toEqual('UPDATE_ROLLBACK_COMPLETE');
+    expect(statuses(result)).toEqual(['Update AliceDevice FAILED', 'Update AliceDevice SUCCESS']);
+    expect(result.exchanges[0].response.Reason).toEqual('Secret mfa-seed/AliceDevice/alice keeps the resource policy it was created with (the '
+      + 'handler never changes a seed secret\'s policy, so that nobody can be given a read of a seed), but this request gives it another one, with '
+      + 'other readers: keep the readers it was created with until its owner has enrolled the device ("mfa-profile setup" deletes the secret, '
+      + 'and then the readers may change), or give the device a new name with this change (deviceName; an MfaDelegation\'s userName), so that '
+      + 'a successor device gets its own secret and its owner enrols it again.');
+    expect(model.calls('PutResourcePolicy')).toHaveLength(1);
+    expect(model.secret('mfa-seed/AliceDevice/alice')!.policy).toEqual(policyBefore);
+    expect(inUse(sim, 'AliceDevice')).toEqual(before);
+    checkState(sim, { AliceDevice: { user: 'alice' } });
+  });
+
+  test('other readers with a new device name create the successor device with its own secret and policy', async () => {
+    const sim = simulator();
+    await sim.deploy(deviceStack([DEVICE], { users: [ALICE] }));
+    const template = deviceStack([{ ...DEVICE, reader: 'Auditor', deviceName: 'alice-2' }], { users: [ALICE] });
+    template.Resources.Auditor = { Type: 'AWS::IAM::Role', Properties: {} };
+    const result = await sim.deploy(template);
+    expect(statuses(result)).toEqual(['Update AliceDevice SUCCESS', 'Delete AliceDevice SUCCESS']);
+    expect(model.secret('mfa-seed/AliceDevice/alice')).toBeUndefined();
+    expect(model.secret('mfa-seed/AliceDevice/alice-2')!.policy).toContain('MfaStack-Auditor-');
+    checkState(sim, { AliceDevice: { user: 'alice' } });
+  });
+
+  test('fails an update with other readers of a secret made before the policy-hash tag, holding it to the policy of before', async () => {
+    const sim = simulator();
+    await sim.deploy(deviceStack([DEVICE], { users: [ALICE] }));
+    model.secret('mfa-seed/AliceDevice/alice')!.tags.delete(POLICY_HASH_TAG);
+    const template = deviceStack([{ ...DEVICE, reader: 'Auditor' }], { users: [ALICE] });
+    template.Resources.Auditor = { Type: 'AWS::IAM::Role', Properties: {} };
+    const result = await sim.deploy(template);
+    expect(statuses(result)).toEqual(['Update AliceDevice FAILED', 'Update AliceDevice SUCCESS']);
+    expect(result.exchanges[0].response.Reason).toMatch(/^Secret mfa-seed\/AliceDevice\/alice keeps the resource policy it was created with/);
+    checkState(sim, { AliceDevice: { user: 'alice' } });
+  });
+
+  test('a seed its owner forgot (no secret left) lets the readers change without a new device', async () => {
+    const sim = simulator();
+    await sim.deploy(deviceStack([DEVICE], { users: [ALICE] }));
+    const before = inUse(sim, 'AliceDevice');
+    model.secrets.delete(model.secret('mfa-seed/AliceDevice/alice')!.arn);
     const template = deviceStack([{ ...DEVICE, reader: 'Auditor' }], { users: [ALICE] });
     template.Resources.Auditor = { Type: 'AWS::IAM::Role', Properties: {} };
     const result = await sim.deploy(template);
     expect(statuses(result)).toEqual(['Update AliceDevice SUCCESS']);
     expect(inUse(sim, 'AliceDevice')).toEqual(before);
-    expect(model.secret('mfa-seed/AliceDevice/alice')!.policy).toContain('MfaStack-Auditor-');
-    checkState(sim, { AliceDevice: { user: 'alice' } });
+    expect(model.secret('mfa-seed/AliceDevice/alice')).toBeUndefined();
   });
 
   test('enabling a device that its owner enabled already keeps it, and says so', async () => {
@@ -258,9 +314,10 @@ describe('Update with replacement', () => {
     const before = inUse(sim, 'AliceDevice');
     const result = await sim.deploy(deviceStack([{ ...named, user: 'Bob' }], { users: [ALICE, BOB] }));
     expect(result.status).toEqual('UPDATE_ROLLBACK_COMPLETE');
-    expect(result.exchanges[0].response.Reason).toEqual('Cannot change the user, path or seed secret of virtual MFA device '
-      + 'arn:aws:iam::111111111111:mfa/phone while its name stays phone: IAM names devices uniquely, so the new device could only be created '
-      + 'after deleting the one in use; give the device a new name with this change (mfa-profile then updates the profile).');
+    expect(result.exchanges[0].response.Reason).toEqual('Cannot change the user, path or seed secret (its name, or its readers: a default name '
+      + 'carries a hash of them) of virtual MFA device arn:aws:iam::111111111111:mfa/phone while its name stays phone: IAM names devices '
+      + 'uniquely, so the new device could only be created after deleting the one in use; give the device a new name with this change (its '
+      + 'owner enrols the new device with mfa-profile setup, which updates the profile).');
     expect(inUse(sim, 'AliceDevice')).toEqual(before);
     checkState(sim, { AliceDevice: { user: 'alice' } });
   });
@@ -377,11 +434,10 @@ describe('manual changes', () => {
     const device = model.devices.get('arn:aws:iam::111111111111:mfa/alice')!;
     device.user = undefined;
     model.devices.delete('arn:aws:iam::111111111111:mfa/alice');
-    const template = deviceStack([{ ...DEVICE, reader: 'Auditor' }], { users: [ALICE] });
-    template.Resources.Auditor = { Type: 'AWS::IAM::Role', Properties: {} };
-    const result = await sim.deploy(template);
+    // Any update of the resource (here Enable: a new device is created, not enabled), in the secret that keeps its policy.
+    const result = await sim.deploy(deviceStack([{ ...DEVICE, enable: false }], { users: [ALICE] }));
     expect(statuses(result)).toEqual(['Update AliceDevice SUCCESS']);
-    checkState(sim, { AliceDevice: { user: 'alice' } });
+    checkState(sim, { AliceDevice: { user: undefined } });
   });
 
   test('a user deleted by hand (after deactivating the device) does not stop the stack\'s deletion', async () => {
@@ -428,18 +484,7 @@ describe('user cleanup', () => {
 /** Put a device resource into CREATE_IN_PROGRESS and return its Create event, as CloudFormation is about to send it. */
 function startCreate(sim: CfnSimulator, id = 'AliceDevice', template = deviceStack([DEVICE], { users: [ALICE] })) {
   sim.stack.template = template as any;
-  const resource = { logicalId: id, type: 'Custom::VirtualMfaDevice', status: 'CREATE_IN_PROGRESS', physicalId: undefined as string | undefined };
-  sim.stack.resources.set(id, resource);
   sim.stack.status = 'UPDATE_IN_PROGRESS';
-  const properties = sim.resolve(template.Resources[id].Properties);
-  const event = {
-    RequestType: 'Create' as const,
-    RequestId: `request-${id}`,
-    ResponseURL: `${model.url}/cloudformation-response/x`,
-    StackId: sim.stack.stackId,
-    LogicalResourceId: id,
-    ResourceType: 'Custom::VirtualMfaDevice',
-    ResourceProperties: properties,
-  };
-  return { event, resource };
+  const event = sim.createEvent(id, 'Create', `request-${id}`);
+  return { event, resource: sim.stack.resources.get(id)! };
 }

@@ -1,9 +1,12 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { VirtualMfaDevice } from '../lib';
 import { ACCOUNT, ConcreteTemplate, stackIdOf } from './support/concrete-template';
 import { collectIdentityPolicies, simulate } from './support/iam-simulation';
+import { claimProblems } from './support/readme-claims';
 import { STACK_ID_TAG } from '../lib/handler/names';
 
 // #16.2-4: the role of the stack's device handler, proven by the independent IAM evaluator on the synthesized
@@ -102,5 +105,95 @@ describe('the device handler\'s role (IAM evaluator)', () => {
 
   test('the stack tags the users its handler may act on', () => {
     expect(template.resources[template.idOf('AWS::IAM::User')].Properties.Tags).toEqual([{ Key: STACK_ID_TAG, Value: OWN_STACK }]);
+  });
+});
+
+/** An AWS managed policy as AWS publishes it (test/fixtures/aws-managed-policies). */
+const managed = (name: string) => ({
+  name,
+  policy: JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'aws-managed-policies', `${name}.json`), 'utf8')),
+});
+const DEVELOPER = `arn:aws:iam::${ACCOUNT}:role/lambda-developer`;
+const deviceProps = template.resources[template.idOf('Custom::VirtualMfaDevice')].Properties;
+const SEED = secret(deviceProps.SeedSecretName);
+/** A call of the handler function (or of code that replaced the handler's code) on what carries this stack's tag. */
+const AS_HANDLER = { 'lambda:SourceFunctionArn': functionArn, 'aws:PrincipalArn': roleArn, ...tag('ResourceTag', OWN_STACK) };
+
+// The threat model's Lambda developer (DESIGN.md "Threat model", README "Security"): each sentence there is one of these.
+describe('the Lambda developer and a hijacked handler (IAM evaluator, AWS managed policies as fixtures)', () => {
+  test.each(['PowerUserAccess', 'AWSLambda_FullAccess'])('%s may change the handler function\'s code, and so acts as the handler from that function', async (name) => {
+    for (const action of ['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration']) {
+      expect(await simulate({ principal: DEVELOPER, action, resource: functionArn, identityPolicies: [managed(name)] })).toEqual('Allowed');
+    }
+  });
+
+  test('AWSLambda_FullAccess may pass the handler\'s role to a function of its own, which the role then allows nothing (see "another function with the role")', async () => {
+    expect(await simulate({
+      principal: DEVELOPER, action: 'iam:PassRole', resource: roleArn, identityPolicies: [managed('AWSLambda_FullAccess')], context: { 'iam:PassedToService': 'lambda.amazonaws.com' },
+    })).toEqual('Allowed');
+  });
+
+  test('fails for PowerUserAccess to pass the handler\'s role to a function of its own (it has no iam:* action)', async () => {
+    expect(await simulate({
+      principal: DEVELOPER, action: 'iam:PassRole', resource: roleArn, identityPolicies: [managed('PowerUserAccess')], context: { 'iam:PassedToService': 'lambda.amazonaws.com' },
+    })).toEqual('ImplicitlyDenied');
+  });
+
+  test('a hijacked handler can lock an owner out: deactivate and delete a stack user\'s devices, delete its access keys', async () => {
+    for (const [action, resource] of [['iam:DeactivateMFADevice', user('alice')], ['iam:DeleteVirtualMFADevice', device('alice')], ['iam:DeleteAccessKey', user('alice')]]) {
+      expect([action, await simulate({ principal: roleArn, action, resource, context: AS_HANDLER, identityPolicies: policies })]).toEqual([action, 'Allowed']);
+    }
+  });
+
+  test('a hijacked handler can add a device of its own to a stack user, but fails to create or reactivate an access key, the other factor', async () => {
+    const create = { ...AS_HANDLER, ...tag('RequestTag', OWN_STACK) };
+    expect(await simulate({ principal: roleArn, action: 'iam:CreateVirtualMFADevice', resource: device('extra'), context: create, identityPolicies: policies })).toEqual('Allowed');
+    expect(await simulate({ principal: roleArn, action: 'iam:EnableMFADevice', resource: user('alice'), context: AS_HANDLER, identityPolicies: policies })).toEqual('Allowed');
+    for (const action of ['iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile']) {
+      expect([action, await simulate({ principal: roleArn, action, resource: user('alice'), context: AS_HANDLER, identityPolicies: policies })])
+        .toEqual([action, 'ExplicitlyDenied']);
+    }
+  });
+
+  test('a hijacked handler can overwrite a seed value, but fails to read a secret or to change the policy of a secret it attached', async () => {
+    const asHandler = (action: string) => simulate({
+      principal: roleArn, action, resource: SEED, context: AS_HANDLER, identityPolicies: policies, resourcePolicy: deviceProps.SeedSecretPolicy,
+    });
+    expect(await asHandler('secretsmanager:PutSecretValue')).toEqual('Allowed');
+    for (const action of ['GetSecretValue', 'PutResourcePolicy', 'DeleteResourcePolicy', 'UpdateSecret', 'TagResource', 'UntagResource',
+      'RestoreSecret', 'UpdateSecretVersionStage']) {
+      expect([action, await asHandler(`secretsmanager:${action}`)]).toEqual([action, 'ExplicitlyDenied']);
+    }
+  });
+
+  test('fails for a hijacked handler to touch another stack\'s users, devices or secrets', async () => {
+    const other = { 'lambda:SourceFunctionArn': functionArn, ...tag('ResourceTag', OTHER_STACK) };
+    for (const [action, resource] of [['iam:DeactivateMFADevice', user('bob')], ['iam:EnableMFADevice', user('bob')], ['iam:DeleteAccessKey', user('bob')],
+      ['iam:DeleteVirtualMFADevice', device('bob')], ['secretsmanager:PutSecretValue', secret('bobs-seed')], ['secretsmanager:DeleteSecret', secret('bobs-seed')]]) {
+      expect([action, await simulate({ principal: roleArn, action, resource, context: other, identityPolicies: policies })]).toEqual([action, 'ImplicitlyDenied']);
+    }
+  });
+});
+
+describe('the README on the Lambda developer', () => {
+  const GRANTS = 'test/handler-grants.test.ts';
+  test('each claim is still in the README, and each test that proves it exists', () => {
+    expect(claimProblems([
+      { claim: '`lambda:UpdateFunctionCode` on the handler acts as the handler from that function', proofs: [[GRANTS, 'may change the handler function\'s code, and so acts as the handler from that function']] },
+      {
+        claim: 'a function of its own with the handler\'s role (`AWSLambda_FullAccess` may pass it) may do nothing',
+        proofs: [[GRANTS, 'AWSLambda_FullAccess may pass the handler\'s role to a function of its own'], [GRANTS, 'another function with the role']],
+      },
+      { claim: 'change a seed secret\'s policy once the handler attached it', proofs: [[GRANTS, 'fails to read a secret or to change the policy of a secret it attached']] },
+      { claim: 'touch another stack\'s users, devices or secrets', proofs: [[GRANTS, 'fails for a hijacked handler to touch another stack\'s users, devices or secrets']] },
+      {
+        claim: 'deactivate or delete a user\'s device, delete a user\'s keys, overwrite or delete a seed secret: lock an owner out',
+        proofs: [[GRANTS, 'a hijacked handler can lock an owner out'], [GRANTS, 'a hijacked handler can overwrite a seed value']],
+      },
+      {
+        claim: 'add a device of its own without the first factor (the user\'s access key exists only in the owner\'s credentials file',
+        proofs: [[GRANTS, 'a hijacked handler can add a device of its own to a stack user, but fails to create or reactivate an access key']],
+      },
+    ])).toEqual([]);
   });
 });

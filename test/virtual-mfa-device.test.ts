@@ -23,7 +23,7 @@ describe('VirtualMfaDevice', () => {
       DeviceName: 'alice',
       Path: '/',
       Enable: 'true',
-      SeedSecretName: 'mfa-seed/alice',
+      SeedSecretName: Match.stringLikeRegexp('^mfa-seed/alice-[0-9a-f]{8}$'),
       SeedSecretPolicy: Match.objectLike({ Version: '2012-10-17' }),
       SeedSecretArn: Match.absent(),
       KmsKeyId: Match.absent(),
@@ -37,8 +37,39 @@ describe('VirtualMfaDevice', () => {
     const device = new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice'), path: '/people/' });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
-    template.hasResourceProperties('Custom::VirtualMfaDevice', { SeedSecretName: 'mfa-seed/people/alice' });
-    expect(device.seedSecretName).toEqual('mfa-seed/people/alice');
+    template.hasResourceProperties('Custom::VirtualMfaDevice', { SeedSecretName: Match.stringLikeRegexp('^mfa-seed/people/alice-[0-9a-f]{8}$') });
+    expect(stack.resolve(device.seedSecretName)).toMatch(/^mfa-seed\/people\/alice-[0-9a-f]{8}$/);
+  });
+
+  test('names the default seed secret after a hash of its synthesized policy: other readers in code are another secret (decision 8)', () => {
+    const nameWith = (readers: (stack: Stack) => iam.IPrincipal[] | undefined, grant?: boolean) => {
+      const stack = newStack();
+      const device = new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice'), secretReaders: readers(stack) });
+      if (grant) {
+        device.grantReadSeed(iam.Role.fromRoleName(stack, 'Auditor', 'auditor'));
+      }
+      const props = Template.fromStack(stack).findResources('Custom::VirtualMfaDevice');
+      return Object.values<any>(props)[0].Properties.SeedSecretName;
+    };
+    const byDefault = nameWith(() => undefined);
+    expect(nameWith(() => undefined)).toEqual(byDefault);
+    const names = [
+      byDefault,
+      nameWith((stack) => [iam.Role.fromRoleName(stack, 'Security', 'security')]),
+      nameWith((stack) => [iam.Role.fromRoleName(stack, 'Security', 'security-2')]),
+      nameWith(() => undefined, true),
+    ];
+    expect(new Set(names).size).toEqual(4);
+    names.forEach((name) => expect(name).toMatch(/^mfa-seed\/alice-[0-9a-f]{8}$/));
+  });
+
+  test('keeps a seedSecretName given as it is, whatever the readers', () => {
+    const stack = newStack();
+    const device = new VirtualMfaDevice(stack, 'Device', {
+      user: iam.User.fromUserName(stack, 'User', 'alice'), seedSecretName: 'seeds/alice', secretReaders: [iam.Role.fromRoleName(stack, 'Security', 'security')],
+    });
+    Template.fromStack(stack).hasResourceProperties('Custom::VirtualMfaDevice', { SeedSecretName: 'seeds/alice' });
+    expect(device.seedSecretName).toEqual('seeds/alice');
   });
 
   test('locks the seed secret: denies everything to every principal but the user (reads, deletes) and the handler (writes, deletes)', () => {
@@ -124,8 +155,8 @@ describe('VirtualMfaDevice', () => {
   test('fails for a seed secret name that Secrets Manager rejects, naming it and its length', () => {
     const stack = newStack();
     expect(() => new VirtualMfaDevice(stack, 'Device', { user: iam.User.fromUserName(stack, 'User', 'alice'), deviceName: 'a,b' })).toThrow(
-      "The seed secret name 'mfa-seed/a,b' (12 characters) must be 1 to 512 letters, digits and /_+=.@-: it is derived from the device's path "
-      + 'and name; give a seedSecretName');
+      "The seed secret name 'mfa-seed/a,b-<hash of its readers>' (21 characters) must be 1 to 512 letters, digits and /_+=.@-: it is derived "
+      + "from the device's path and name and an 8-character hash of its readers; give a seedSecretName");
   });
 
   test('names the device and its serial after deviceName and path', () => {

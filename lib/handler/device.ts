@@ -3,8 +3,9 @@
 //   Enable) → PutSecretValue (version id = the device's seed-version tag). A repeated or retried Create adopts the
 //   device it made before; a device someone else made is refused.
 // - Update: an identity change (UserName, DeviceName, Path, SeedSecretName, KmsKeyId) creates the successor first and
-//   lets CloudFormation delete the old device in its cleanup; anything else keeps the device. A rollback returns to the
-//   device of before, which still exists, and never creates one.
+//   lets CloudFormation delete the old device in its cleanup; anything else keeps the device, and never changes the seed
+//   secret's policy (another policy for the same secret fails, decision 8). A rollback returns to the device of before,
+//   which still exists, and never creates one.
 // - Delete: deactivates and deletes the device and force-deletes its secret, only when their tags say that this
 //   resource of this stack made them.
 import { createHash, randomUUID } from 'crypto';
@@ -22,7 +23,7 @@ import { Trust } from './authorize';
 import { Aws } from './aws';
 import { CREATED_AT_TAG, IDENTITY_TAG, LOGICAL_ID_TAG, REQUEST_ID_TAG, SEED_VERSION_TAG, STACK_ID_TAG } from './names';
 import { awsMessage, CustomResourceEvent, HandlerError, hasCode, log, Outcome, step } from './protocol';
-import { deleteSecret, describeSecret, holdsVersion, prepareSecret, SecretOwner, storeSeed, updatePolicy } from './seed-store';
+import { checkPolicy, deleteSecret, describeSecret, holdsVersion, prepareSecret, SecretOwner, storeSeed } from './seed-store';
 import { consecutiveCodes, otpauthUri } from './totp';
 
 /** The resource properties of Custom::VirtualMfaDevice. */
@@ -296,6 +297,7 @@ async function adopt(ctx: DeviceContext, props: DeviceProperties, serialNumber: 
   const secret = await describeSecret(aws, props.seedSecretName);
   const stored = tags.get(SEED_VERSION_TAG);
   if (secret && stored && holdsVersion(secret, stored)) {
+    checkPolicy(secret, props.seedSecretName, props.seedSecretPolicy);
     return success(`Kept virtual MFA device ${serialNumber}, which ${ctx.event.LogicalResourceId} created before; its seed is in secret `
       + `${props.seedSecretName}.`, serialNumber, secret.arn, await createdAtOf(ctx, props.userName, serialNumber, tags));
   }
@@ -365,9 +367,10 @@ async function updateDevice(ctx: DeviceContext): Promise<Outcome> {
     return keepDevice(ctx, physicalId, event.OldResourceProperties, props, tags);
   }
   if (ours && sameName(serialOf(ctx.stackId, props), physicalId)) {
-    throw new HandlerError(`Cannot change the user, path or seed secret of virtual MFA device ${physicalId} while its name stays `
-      + `${props.deviceName}: IAM names devices uniquely, so the new device could only be created after deleting the one in use; give the `
-      + 'device a new name with this change (mfa-profile then updates the profile).');
+    throw new HandlerError('Cannot change the user, path or seed secret (its name, or its readers: a default name carries a hash of them) of '
+      + `virtual MFA device ${physicalId} while its name stays ${props.deviceName}: IAM names devices uniquely, so the new device could only be `
+      + 'created after deleting the one in use; give the device a new name with this change (its owner enrols the new device with mfa-profile '
+      + 'setup, which updates the profile).');
   }
   if (!tags && MFA_ARN.test(physicalId)) {
     log(event, `virtual MFA device ${physicalId} is gone; creating the device of the new properties`);
@@ -375,7 +378,7 @@ async function updateDevice(ctx: DeviceContext): Promise<Outcome> {
   return createDevice(ctx, props);
 }
 
-/** An Update that keeps the device: a new secret policy, Enable changed, or nothing that IAM sees. */
+/** An Update that keeps the device: Enable changed, or nothing that IAM sees; never a new secret policy. */
 async function keepDevice(ctx: DeviceContext, physicalId: string, oldRaw: Record<string, unknown> | undefined,
   props: DeviceProperties, tags: Map<string, string>): Promise<Outcome> {
   const { aws } = ctx;
@@ -386,11 +389,11 @@ async function keepDevice(ctx: DeviceContext, physicalId: string, oldRaw: Record
     // Old properties this version of the handler does not know: compare nothing.
   }
   const secret = await describeSecret(aws, props.seedSecretName);
-  const notes: string[] = [];
-  if (secret && props.seedSecretPolicy !== old.seedSecretPolicy) {
-    await updatePolicy(aws, secret.arn, props.seedSecretPolicy);
-    notes.push(`attached the new resource policy to secret ${props.seedSecretName}`);
+  if (secret) {
+    // The secret keeps the policy it was created with (decision 8); a seed already forgotten has no secret to protect.
+    checkPolicy(secret, props.seedSecretName, props.seedSecretPolicy, old === props ? undefined : old.seedSecretPolicy);
   }
+  const notes: string[] = [];
   if (props.enable && !old.enable) {
     if (await enabledFor(ctx, props.userName, physicalId)) {
       notes.push(`it is enabled for user ${props.userName} already`);

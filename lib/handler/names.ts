@@ -10,4 +10,5 @@ export const SEED_VERSION_TAG = HANDLER_TAGS.seedVersion;
 export const IDENTITY_TAG = HANDLER_TAGS.identity;
 export const REQUEST_ID_TAG = HANDLER_TAGS.requestId;
 export const SERIAL_NUMBER_TAG = HANDLER_TAGS.serialNumber;
+export const POLICY_HASH_TAG = HANDLER_TAGS.policyHash;
 export const CREATED_AT_TAG = HANDLER_TAGS.createdAt;

@@ -1,6 +1,9 @@
 // The seed secret of a device: created by the handler (not CloudFormation), without a value, locked by its resource
 // policy, then given the seed once. The handler never reads a secret's value: what it needs to know (whether the seed
-// of a device is stored) it learns from DescribeSecret's version ids.
+// of a device is stored) it learns from DescribeSecret's version ids. The policy is attached once, at creation, and never
+// changed (decision 8): its HandlerOnlyWrites Deny refuses the handler PutResourcePolicy from then on, so a hijacked
+// handler cannot give anyone a read; the secret carries a hash of the policy it was created with.
+import { createHash } from 'crypto';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -10,7 +13,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { SeedSecretValue } from '../contract';
 import { Aws } from './aws';
-import { LOGICAL_ID_TAG, SERIAL_NUMBER_TAG, STACK_ID_TAG } from './names';
+import { LOGICAL_ID_TAG, POLICY_HASH_TAG, SERIAL_NUMBER_TAG, STACK_ID_TAG } from './names';
 import { awsMessage, HandlerError, hasCode, step } from './protocol';
 
 /** Who a secret belongs to. */
@@ -63,6 +66,28 @@ export function holdsVersion(secret: SecretState, versionId: string): boolean {
   return secret.versions[versionId]?.includes('AWSCURRENT') ?? false;
 }
 
+/** The hash of a resource policy (as JSON text) that a seed secret carries in its policy-hash tag. */
+export function policyHash(policy: string): string {
+  return createHash('sha256').update(policy).digest('hex').slice(0, 32);
+}
+
+/**
+ * Refuse a seed secret whose resource policy is not `policy`: the policy is attached once and never changed, so a
+ * request that gives the secret another one (a reader changed at deploy time, a reader role replaced under the same
+ * secret name) fails, naming the secret and what to do. A secret made before the policy-hash tag is compared with the
+ * policy of before (`previous`), when the caller knows it.
+ */
+export function checkPolicy(secret: SecretState, name: string, policy: string, previous?: string): void {
+  const attached = secret.tags.get(POLICY_HASH_TAG) ?? (previous === undefined ? undefined : policyHash(previous));
+  if (attached !== undefined && attached !== policyHash(policy)) {
+    throw new HandlerError(`Secret ${name} keeps the resource policy it was created with (the handler never changes a seed secret's policy, so `
+      + 'that nobody can be given a read of a seed), but this request gives it another one, with other readers: keep the readers it was created '
+      + 'with until its owner has enrolled the device ("mfa-profile setup" deletes the secret, and then the readers may change), or give the '
+      + 'device a new name with this change (deviceName; an MfaDelegation\'s userName), so that a successor device gets its own secret and its '
+      + 'owner enrols it again.');
+  }
+}
+
 /**
  * Create the seed secret without a value (or adopt the one this resource created before), then attach its resource
  * policy, before any seed is in it. Returns its ARN and whether this call created it.
@@ -80,6 +105,7 @@ Promise<{ arn: string; created: boolean }> {
         { Key: STACK_ID_TAG, Value: owner.stackId },
         { Key: LOGICAL_ID_TAG, Value: owner.logicalId },
         { Key: SERIAL_NUMBER_TAG, Value: owner.serialNumber },
+        { Key: POLICY_HASH_TAG, Value: policyHash(policy) },
       ],
     }));
     arn = out.ARN;
@@ -93,17 +119,19 @@ Promise<{ arn: string; created: boolean }> {
       throw new HandlerError(`Secret ${name} already exists and was left alone, because it was not created for MFA device ${owner.serialNumber} `
         + `by ${owner.logicalId} of this stack: choose another seed secret name, or delete that secret.`);
     }
+    checkPolicy(existing, name, policy);
     arn = existing.arn;
   }
-  await step(`Could not attach the resource policy to secret ${name}`, () => aws.send(aws.secrets,
-    new PutResourcePolicyCommand({ SecretId: arn, ResourcePolicy: policy, BlockPublicPolicy: true })));
+  try {
+    await aws.send(aws.secrets, new PutResourcePolicyCommand({ SecretId: arn, ResourcePolicy: policy, BlockPublicPolicy: true }));
+  } catch (err) {
+    // A secret this resource created before (an earlier delivery) whose policy is attached already: the policy's own
+    // HandlerOnlyWrites Deny refuses the handler PutResourcePolicy, as it refuses it every change of the policy.
+    if (created || !hasCode(err, 'AccessDenied')) {
+      throw new HandlerError(`Could not attach the resource policy to secret ${name}: ${awsMessage(err)}.`);
+    }
+  }
   return { arn, created };
-}
-
-/** Attach a (changed) resource policy to an existing seed secret. */
-export async function updatePolicy(aws: Aws, arn: string, policy: string): Promise<void> {
-  await step(`Could not attach the resource policy to secret ${arn}`, () => aws.send(aws.secrets,
-    new PutResourcePolicyCommand({ SecretId: arn, ResourcePolicy: policy, BlockPublicPolicy: true })));
 }
 
 /** Store the seed as version `versionId` (idempotent: the same version with the same value is a no-op). */

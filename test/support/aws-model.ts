@@ -111,6 +111,26 @@ interface PendingFault {
   readonly onCall?: () => void | Promise<void>;
 }
 
+/** Who signs the calls of an access key: the principal's ARN and the request context its calls carry. */
+export interface ModelPrincipal {
+  readonly arn: string;
+  /** Context keys of every call (e.g. `lambda:SourceFunctionArn` for a Lambda function's credentials). */
+  readonly context?: Record<string, string>;
+}
+
+/** One authorization a call needs, as IAM evaluates it: the principal, action, resource, request context, resource policy. */
+export interface ModelAuthorization {
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly context: Record<string, string | string[]>;
+  /** The resource's own policy (a secret's resource policy), if it has one. */
+  readonly resourcePolicy?: unknown;
+}
+
+/** Decides an authorization: `Allowed`, or the evaluator's denial (`ExplicitlyDenied`, `ImplicitlyDenied`). */
+export type ModelAuthorizer = (request: ModelAuthorization) => Promise<string>;
+
 class ModelError extends Error {
   constructor(public readonly code: string, message: string, public readonly status = 400) {
     super(message);
@@ -144,6 +164,16 @@ export class AwsModel {
   public throttled = 0;
   /** The clock IAM and STS check TOTP codes against, and STS's Date (milliseconds since the epoch). */
   public now: () => number = Date.now;
+  /**
+   * The principals that sign with an access key id: their calls are authorized by `authorizer` (identity policies and,
+   * for a secret, its resource policy), and refused with AWS's AccessDenied error unless allowed. Calls signed with any
+   * other key are not authorized (the tests' own calls, as an administrator).
+   */
+  public readonly principals = new Map<string, ModelPrincipal>();
+  /** How the calls of `principals` are authorized (e.g. the IAM evaluator on a template's policies). */
+  public authorizer?: ModelAuthorizer;
+  /** Every refused authorization, as `<principal> <action> <resource>: <result>`. */
+  public readonly denials: string[] = [];
   private stub!: AwsStub;
   private readonly pending: PendingFault[] = [];
   private readonly buckets = new Map<string, { tokens: number; last: number }>();
@@ -294,6 +324,10 @@ export class AwsModel {
         ? jsonError(fault.error.code, fault.error.message, fault.error.status)
         : queryError(fault.error.code, fault.error.message, fault.error.status);
     }
+    const denied = await this.authorize(service, request);
+    if (denied) {
+      return denied;
+    }
     let answer: StubResponse;
     try {
       answer = service === 'secretsmanager' ? this.secretsManager(request)
@@ -315,6 +349,80 @@ export class AwsModel {
     }
     // Every AWS answer carries the server's Date (mfa-profile doctor compares the local clock with STS's).
     return { ...answer, headers: { ...answer.headers, date: new Date(this.now()).toUTCString() } };
+  }
+
+  /**
+   * Authorize a call of a registered principal: undefined when every authorization it needs is allowed, else AWS's
+   * AccessDenied answer (IAM and CloudFormation: AccessDenied, 403; Secrets Manager: AccessDeniedException, 400).
+   */
+  private async authorize(service: string, request: StubRequest): Promise<StubResponse | undefined> {
+    const accessKeyId = /Credential=([^/]+)\//.exec(String(request.headers.authorization ?? ''))?.[1] ?? '';
+    const principal = this.principals.get(accessKeyId);
+    if (!principal || !this.authorizer) {
+      return undefined;
+    }
+    for (const needed of this.authorizationsOf(service, request.action, request.params)) {
+      const authorization: ModelAuthorization = {
+        ...needed,
+        principal: principal.arn,
+        context: { 'aws:PrincipalArn': principal.arn, ...principal.context, ...needed.context },
+      };
+      const result = await this.authorizer(authorization);
+      if (result !== 'Allowed') {
+        this.denials.push(`${principal.arn} ${needed.action} ${needed.resource}: ${result}`);
+        const message = `User: ${principal.arn} is not authorized to perform: ${needed.action} on resource: ${needed.resource}`
+          + (result === 'ExplicitlyDenied' ? ' with an explicit deny' : '');
+        return service === 'secretsmanager' ? jsonError('AccessDeniedException', message, 400) : queryError('AccessDenied', message, 403);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * What a call needs authorized, as the Service Authorization Reference lists it: the action on the resource it names,
+   * with the resource's tags (aws:ResourceTag) and, for a call that tags, the request's tags (aws:RequestTag, aws:TagKeys)
+   * and the tagging action too (CreateSecret with Tags needs secretsmanager:TagResource, CreateVirtualMFADevice with Tags
+   * iam:TagMFADevice). A call on a resource that does not exist is answered with the service's not-found error without
+   * an authorization (an assumption: AWS does not document the order for every action).
+   */
+  private authorizationsOf(service: string, action: string, p: Record<string, any>): Array<Omit<ModelAuthorization, 'principal'>> {
+    const resourceTags = (tags: Map<string, string>) => Object.fromEntries([...tags].map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+    const requestTags = (tags: Record<string, string>) => (Object.keys(tags).length === 0 ? {}
+      : { ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])), 'aws:TagKeys': Object.keys(tags) });
+    const one = (name: string, resource: string, context: Record<string, string | string[]> = {}, resourcePolicy?: unknown) =>
+      [{ action: `${name}`, resource, context, ...(resourcePolicy ? { resourcePolicy } : {}) }];
+    if (service === 'iam') {
+      if (action === 'CreateVirtualMFADevice') {
+        const resource = `arn:aws:iam::${MODEL_ACCOUNT}:mfa${p.Path ?? '/'}${p.VirtualMFADeviceName}`;
+        const tags = tagsOf(p);
+        return [...one('iam:CreateVirtualMFADevice', resource, requestTags(tags)),
+          ...(Object.keys(tags).length ? one('iam:TagMFADevice', resource, requestTags(tags)) : [])];
+      }
+      if (p.SerialNumber !== undefined && ['DeleteVirtualMFADevice', 'ListMFADeviceTags', 'TagMFADevice'].includes(action)) {
+        const device = this.devices.get(String(p.SerialNumber).toLowerCase());
+        return device ? one(`iam:${action}`, device.serialNumber, { ...resourceTags(device.tags), ...requestTags(tagsOf(p)) }) : [];
+      }
+      if (p.UserName !== undefined) {
+        const user = this.users.get(String(p.UserName).toLowerCase());
+        return user ? one(`iam:${action}`, user.arn, resourceTags(user.tags)) : [];
+      }
+      return one(`iam:${action}`, '*');
+    }
+    if (service === 'secretsmanager') {
+      if (action === 'CreateSecret') {
+        const resource = `arn:aws:secretsmanager:${MODEL_REGION}:${MODEL_ACCOUNT}:secret:${p.Name}-AbCdEf`;
+        const tags = Object.fromEntries((p.Tags ?? []).map((t: { Key: string; Value: string }) => [t.Key, t.Value]));
+        return [...one('secretsmanager:CreateSecret', resource, requestTags(tags)),
+          ...(Object.keys(tags).length ? one('secretsmanager:TagResource', resource, requestTags(tags)) : [])];
+      }
+      const secret = this.findSecret(p.SecretId);
+      return secret ? one(`secretsmanager:${action}`, secret.arn, resourceTags(secret.tags), secret.policy ? JSON.parse(secret.policy) : undefined) : [];
+    }
+    if (service === 'cloudformation') {
+      const stack = this.stacks.get(p.StackName) ?? [...this.stacks.values()].find((s) => s.stackName === p.StackName);
+      return stack ? one(`cloudformation:${action}`, stack.stackId) : [];
+    }
+    return [];
   }
 
   /** The custom resource responses go to the simulator (set by it); the model only acknowledges them. */

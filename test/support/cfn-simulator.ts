@@ -1,5 +1,7 @@
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
+import { SimulationIdentityPolicy } from '@cloud-copilot/iam-simulate';
 import { AwsModel, ModelStack } from './aws-model';
+import { awsManagedPolicy, simulate } from './iam-simulation';
 import { CustomResourceEvent, handleEvent, HandlerOptions } from '../../lib/handler';
 
 // A CloudFormation lifecycle simulator: it deploys templates of a few resource types against the stateful AWS model and
@@ -10,8 +12,12 @@ import { CustomResourceEvent, handleEvent, HandlerOptions } from '../../lib/hand
 //   properties for the resources updated (with the physical id the resource has now), a Delete for those created;
 //   then UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS deletes the physical resources the failed update created;
 // - a failed stack creation rolls back with Deletes (ROLLBACK_IN_PROGRESS); a stack deletion deletes in reverse order.
-// Resource types: AWS::IAM::User (in the model), AWS::Lambda::Function and AWS::IAM::Role (names only), Test::Fail
-// (fails when created or updated: the "later resource" that fails), and custom resources (the handler).
+// Resource types: AWS::IAM::User (in the model), AWS::Lambda::Function, AWS::IAM::Role and AWS::IAM::ManagedPolicy
+// (names and ARNs), Test::Fail (fails when created or updated: the "later resource" that fails), custom resources (the
+// handler), and any other type as a resource that only records its properties (AWS::IAM::Policy, AWS::IAM::Group, ...).
+// With runFunctionsAsDeployed, the handler runs as Lambda would run the function its ServiceToken names: that function's
+// environment and timeout, the credentials of its role, every AWS call authorized by the IAM evaluator against the
+// policies the stack attaches to that role (and a secret's own resource policy).
 
 /** A template as the simulator deploys it. */
 export interface SimTemplate {
@@ -51,6 +57,7 @@ export class CfnSimulator {
   private readonly data = new Map<string, Record<string, string>>();
   private template: SimTemplate = { Resources: {} };
   private readonly waiting = new Map<string, (body: SimExchange['response']) => void>();
+  private asDeployed = false;
 
   /**
    * @param model the AWS model (its URL is the handler's AWS_ENDPOINT_URL and the ResponseURL's host)
@@ -76,6 +83,54 @@ export class CfnSimulator {
   /** The physical id of a resource. */
   public physicalId(logicalId: string): string | undefined {
     return this.stack.resources.get(logicalId)?.physicalId;
+  }
+
+  /**
+   * From now on, run each request in the Lambda function that the custom resource's ServiceToken names, as deployed:
+   * the handler gets the function's Environment (it reads STACK_ID from there) and its Timeout as the invocation's
+   * time, and signs with credentials of the function's Role whose calls carry lambda:SourceFunctionArn = the function;
+   * the model authorizes each of those calls with the IAM evaluator against the identity policies the stack attaches to
+   * that role as deployed now, and a secret's resource policy. Call it before the handler's first call against this
+   * model (the handler's SDK clients keep the credentials they started with).
+   */
+  public runFunctionsAsDeployed(): void {
+    this.asDeployed = true;
+    this.model.authorizer = (request) => simulate({
+      principal: request.principal,
+      action: request.action,
+      resource: request.resource,
+      context: request.context,
+      identityPolicies: this.identityPoliciesOf(request.principal),
+      resourcePolicy: request.resourcePolicy,
+    });
+  }
+
+  /**
+   * The identity policies the stack attaches to a role as deployed now: AWS::IAM::ManagedPolicy and AWS::IAM::Policy
+   * resources that name it in Roles, and the role's own Policies and ManagedPolicyArns.
+   */
+  public identityPoliciesOf(roleArn: string): SimulationIdentityPolicy[] {
+    const roleName = roleArn.split('/').pop();
+    const policies: SimulationIdentityPolicy[] = [];
+    for (const [logicalId, resource] of this.stack.resources) {
+      const props = this.properties.get(logicalId);
+      if (!props) {
+        continue;
+      }
+      if (['AWS::IAM::ManagedPolicy', 'AWS::IAM::Policy'].includes(resource.type) && (props.Roles ?? []).includes(roleName)) {
+        policies.push({ name: logicalId, policy: props.PolicyDocument });
+      }
+      if (resource.type === 'AWS::IAM::Role' && resource.physicalId === roleName) {
+        for (const inline of props.Policies ?? []) {
+          policies.push({ name: `${logicalId}/${inline.PolicyName}`, policy: inline.PolicyDocument });
+        }
+        for (const arn of props.ManagedPolicyArns ?? []) {
+          const own = [...this.stack.resources.values()].find((r) => r.type === 'AWS::IAM::ManagedPolicy' && r.physicalId === arn);
+          policies.push(own ? { name: own.logicalId, policy: this.properties.get(own.logicalId)!.PolicyDocument } : awsManagedPolicy(arn));
+        }
+      }
+    }
+    return policies;
   }
 
   /** The status of the stack. */
@@ -169,17 +224,77 @@ export class CfnSimulator {
     return this.invoke(full);
   }
 
+  /**
+   * The request CloudFormation is about to send for a custom resource of the stack's current template, for tests and
+   * the benchmark that deliver it themselves (twice, at once, at scale): a Create puts the resource into
+   * CREATE_IN_PROGRESS, a Delete into DELETE_IN_PROGRESS with its physical id; the properties are the template's,
+   * resolved against the stack.
+   */
+  public createEvent(logicalId: string, requestType: 'Create' | 'Delete' = 'Create', requestId = `${requestType.toLowerCase()}-${logicalId}`):
+  CustomResourceEvent {
+    const declared = this.stack.template.Resources[logicalId];
+    const resource = this.stack.resources.get(logicalId) ?? { logicalId, type: declared.Type, status: '' };
+    resource.status = requestType === 'Create' ? 'CREATE_IN_PROGRESS' : 'DELETE_IN_PROGRESS';
+    this.stack.resources.set(logicalId, resource);
+    return {
+      RequestType: requestType,
+      RequestId: requestId,
+      ResponseURL: `${this.model.url}/cloudformation-response/${this.stack.stackName}?X-Amz-Signature=presigned`,
+      StackId: this.stack.stackId,
+      LogicalResourceId: logicalId,
+      ResourceType: declared.Type,
+      ...(requestType === 'Delete' ? { PhysicalResourceId: resource.physicalId } : {}),
+      ResourceProperties: this.resolve(declared.Properties ?? {}),
+    };
+  }
+
   /** Invoke the handler with an event and wait for its response (or undefined when it sends none). */
   public async invoke(event: CustomResourceEvent): Promise<SimExchange['response']> {
     const response = new Promise<SimExchange['response']>((resolve) => this.waiting.set(event.RequestId, resolve));
     const stackStatus = this.stack.status;
-    await handleEvent(event, { remainingMs: 60_000, ...this.options, stackId: this.stack.stackId });
+    if (this.asDeployed) {
+      await this.inFunction(event);
+    } else {
+      await handleEvent(event, { remainingMs: 60_000, ...this.options, stackId: this.stack.stackId });
+    }
     const answer = await Promise.race([response, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100))]);
     if (!answer) {
       throw new Error(`The handler sent no response to ${event.RequestType} ${event.LogicalResourceId}.`);
     }
     this.exchanges.push({ event, stackStatus, response: answer });
     return answer;
+  }
+
+  /** Invoke the handler as Lambda runs the function the event's ServiceToken names (runFunctionsAsDeployed). */
+  private async inFunction(event: CustomResourceEvent): Promise<void> {
+    const token = String(event.ResourceProperties.ServiceToken);
+    const fn = [...this.stack.resources.values()].find((r) => r.type === 'AWS::Lambda::Function' && r.physicalId
+      && this.getAtt(r.logicalId, 'Arn') === token);
+    if (!fn) {
+      throw new Error(`No function of stack ${this.stack.stackName} has the ARN ${token}, the ServiceToken of ${event.LogicalResourceId}.`);
+    }
+    const props = this.properties.get(fn.logicalId)!;
+    const accessKeyId = `ASIA${createHash('sha256').update(token).digest('hex').slice(0, 16).toUpperCase()}`;
+    this.model.principals.set(accessKeyId, { arn: props.Role, context: { 'lambda:SourceFunctionArn': token } });
+    const environment: Record<string, string> = {
+      ...props.Environment?.Variables,
+      AWS_ACCESS_KEY_ID: accessKeyId,
+      AWS_SECRET_ACCESS_KEY: 'function-role-secret',
+      AWS_SESSION_TOKEN: 'function-role-session',
+    };
+    const before = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, environment);
+    try {
+      await handleEvent(event, { ...this.options, remainingMs: Number(props.Timeout ?? 3) * 1000 });
+    } finally {
+      for (const [name, value] of Object.entries(before)) {
+        if (value === undefined) {
+          delete process.env[name];
+        } else {
+          process.env[name] = value;
+        }
+      }
+    }
   }
 
   private async rollBack(creating: boolean, previous: SimTemplate, done: Operation[], first: number): Promise<SimResult> {
@@ -247,7 +362,7 @@ export class CfnSimulator {
       resource.status = answer.Status === 'SUCCESS' ? 'CREATE_COMPLETE' : 'CREATE_FAILED';
       return answer.Status === 'SUCCESS' ? undefined : answer.Reason;
     }
-    const failure = this.native('create', logicalId, type, properties);
+    const failure = this.native(logicalId, type, properties);
     resource.status = failure ? 'CREATE_FAILED' : 'CREATE_COMPLETE';
     if (!failure) {
       this.properties.set(logicalId, properties);
@@ -279,7 +394,7 @@ export class CfnSimulator {
     }
     if (type === 'AWS::IAM::User' && properties.UserName !== oldProperties.UserName) {
       // A new name replaces the user: the new one now, the old one in the cleanup phase.
-      const failure = this.native('create', logicalId, type, properties);
+      const failure = this.native(logicalId, type, properties);
       if (!failure) {
         this.properties.set(logicalId, properties);
       }
@@ -289,6 +404,12 @@ export class CfnSimulator {
     const failure = type === 'Test::Fail' ? `Resource ${logicalId} failed to update (simulated).` : undefined;
     if (!failure) {
       this.properties.set(logicalId, properties);
+    }
+    const user = type === 'AWS::IAM::User' ? this.model.users.get(String(properties.UserName).toLowerCase()) : undefined;
+    if (user && !failure) {
+      // New tags on the same user.
+      user.tags.clear();
+      (properties.Tags ?? []).forEach((t: { Key: string; Value: string }) => user.tags.set(t.Key, t.Value));
     }
     resource.status = failure ? 'UPDATE_FAILED' : 'UPDATE_COMPLETE';
     return failure;
@@ -320,7 +441,12 @@ export class CfnSimulator {
   }
 
   /** Create a resource that is not a custom resource; returns a failure reason, or undefined. */
-  private native(kind: 'create', logicalId: string, type: string, properties: Record<string, any>): string | undefined {
+  /** A name CloudFormation generates for a resource: stack name, logical id and a random part, at most 64 characters. */
+  private generatedName(logicalId: string): string {
+    return `${this.stack.stackName}-${logicalId}`.slice(0, 51) + '-A1B2C3D4E5F6';
+  }
+
+  private native(logicalId: string, type: string, properties: Record<string, any>): string | undefined {
     const resource = this.stack.resources.get(logicalId)!;
     switch (type) {
       case 'AWS::IAM::User': {
@@ -333,8 +459,14 @@ export class CfnSimulator {
         return undefined;
       }
       case 'AWS::Lambda::Function':
+        resource.physicalId = properties.FunctionName ?? this.generatedName(logicalId);
+        return undefined;
       case 'AWS::IAM::Role':
-        resource.physicalId = `${this.stack.stackName}-${logicalId}-${kind === 'create' ? 'A1B2C3D4E5F6' : ''}`;
+        resource.physicalId = properties.RoleName ?? this.generatedName(logicalId);
+        return undefined;
+      case 'AWS::IAM::ManagedPolicy':
+        resource.physicalId = `arn:aws:iam::${this.stack.stackId.split(':')[4]}:policy${properties.Path ?? '/'}`
+          + `${properties.ManagedPolicyName ?? this.generatedName(logicalId)}`;
         return undefined;
       case 'Test::Fail':
         return `Resource ${logicalId} failed to create (simulated).`;
@@ -358,7 +490,7 @@ export class CfnSimulator {
     }
     if (keys.length === 1 && keys[0] === 'Fn::GetAtt') {
       const [id, attribute] = value['Fn::GetAtt'];
-      return this.arnOf(id, attribute);
+      return this.getAtt(id, attribute);
     }
     if (keys.length === 1 && keys[0] === 'Fn::Join') {
       const [separator, parts] = value['Fn::Join'];
@@ -367,7 +499,7 @@ export class CfnSimulator {
     if (keys.length === 1 && keys[0] === 'Fn::Sub') {
       return String(value['Fn::Sub']).replace(/\$\{([^}]+)\}/g, (_, name: string) => {
         const [id, attribute] = name.split('.');
-        return attribute ? this.arnOf(id, attribute) : this.ref(id);
+        return attribute ? this.getAtt(id, attribute) : this.ref(id);
       });
     }
     return Object.fromEntries(Object.entries(value).filter(([, v]) => !(v && typeof v === 'object' && (v as any).Ref === 'AWS::NoValue'))
@@ -391,7 +523,7 @@ export class CfnSimulator {
     return this.properties.get(logicalId);
   }
 
-  private arnOf(logicalId: string, attribute: string): string {
+  private getAtt(logicalId: string, attribute: string): string {
     const resource = this.stack.resources.get(logicalId);
     // A custom resource's attributes are the Data of its last successful Create or Update, as CloudFormation keeps them.
     const data = this.data.get(logicalId)?.[attribute];
@@ -402,13 +534,14 @@ export class CfnSimulator {
       throw new Error(`The simulator cannot resolve ${logicalId}.${attribute}.`);
     }
     const [, partition, , region, account] = this.stack.stackId.split(':');
+    const path = this.properties.get(logicalId)?.Path ?? '/';
     switch (resource.type) {
       case 'AWS::Lambda::Function':
         return `arn:${partition}:lambda:${region}:${account}:function:${resource.physicalId}`;
       case 'AWS::IAM::Role':
-        return `arn:${partition}:iam::${account}:role/${resource.physicalId}`;
+        return `arn:${partition}:iam::${account}:role${path}${resource.physicalId}`;
       case 'AWS::IAM::User':
-        return `arn:${partition}:iam::${account}:user/${resource.physicalId}`;
+        return `arn:${partition}:iam::${account}:user${path}${resource.physicalId}`;
       default:
         throw new Error(`The simulator cannot resolve the Arn of ${resource.type}.`);
     }

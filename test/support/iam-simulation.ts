@@ -36,13 +36,18 @@ function includes(list: unknown, name: string): boolean {
   return Array.isArray(list) && list.includes(name);
 }
 
+/** An AWS managed policy by ARN (`arn:aws:iam::aws:policy/...`), as AWS publishes it; throws for one not modelled. */
+export function awsManagedPolicy(arn: string): SimulationIdentityPolicy {
+  const name = /^arn:aws:iam::aws:policy\/(.+)$/.exec(arn)?.[1];
+  if (name === undefined || !AWS_MANAGED_POLICIES[name]) {
+    throw new Error(`The AWS managed policy ${arn} is not modelled: add its document to AWS_MANAGED_POLICIES`);
+  }
+  return { name, policy: AWS_MANAGED_POLICIES[name] };
+}
+
 function managedPolicy(template: ConcreteTemplate, arn: string): SimulationIdentityPolicy {
-  const awsManaged = /^arn:aws:iam::aws:policy\/(.+)$/.exec(arn);
-  if (awsManaged) {
-    if (!AWS_MANAGED_POLICIES[awsManaged[1]]) {
-      throw new Error(`The AWS managed policy ${arn} is not modelled: add its document to AWS_MANAGED_POLICIES`);
-    }
-    return { name: awsManaged[1], policy: AWS_MANAGED_POLICIES[awsManaged[1]] };
+  if (/^arn:aws:iam::aws:policy\//.test(arn)) {
+    return awsManagedPolicy(arn);
   }
   const id = template.idsOf('AWS::IAM::ManagedPolicy').find((i) => template.ref(i) === arn);
   if (id === undefined) {
@@ -90,8 +95,8 @@ export interface SimulationRequest {
   readonly action: string;
   /** The ARN of the resource (`*` for actions without a resource type). */
   readonly resource: string;
-  /** The request context. @default - no context keys */
-  readonly context?: Record<string, string>;
+  /** The request context (a multivalued key, such as aws:TagKeys, as a list). @default - no context keys */
+  readonly context?: Record<string, string | string[]>;
   readonly identityPolicies: SimulationIdentityPolicy[];
   /** The resource's own policy (a role's trust policy, a key policy). @default - none */
   readonly resourcePolicy?: any;
