@@ -64,6 +64,14 @@ describe('the contract module', () => {
     expect(outside).toEqual([]);
   });
 
+  test('sits beside constructs that never import the handler (it is bundled apart, outside the package\'s compiled lib)', () => {
+    const handler = [...importsOf('lib'), ...importsOf('lib/private')]
+      .flatMap(([file, specifiers]) => localImports(file, specifiers)
+        .filter((t) => t.startsWith(path.join('lib', 'handler')))
+        .map((t) => `${file} imports ${t}`));
+    expect(handler).toEqual([]);
+  });
+
   test('sits beside constructs that never import the CLI', () => {
     const cli = [...importsOf('lib'), ...importsOf('lib/private')]
       .flatMap(([file, specifiers]) => localImports(file, specifiers).filter((t) => t.startsWith('packages')).map((t) => `${file} imports ${t}`));

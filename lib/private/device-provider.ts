@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { handlerStatements } from './handler-grants';
 import { nagArn } from './nag-arn';
-import { STACK_ID_TAG, STACK_ID_VARIABLE } from '../handler/names';
+import { HANDLER_STACK_ID_VARIABLE, HANDLER_TAGS } from '../contract';
 
 /** The bundled custom resource handler (`npx projen bundle`, from lib/handler/index.ts). */
 const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'lib', 'handler', 'index');
@@ -49,7 +49,7 @@ export function stackHandler(stack: Stack): lambda.Function {
     code: lambda.Code.fromAsset(HANDLER_ASSET),
     timeout: HANDLER_TIMEOUT,
     // The handler serves only its own stack's requests (lib/handler/authorize.ts).
-    environment: { [STACK_ID_VARIABLE]: Aws.STACK_ID },
+    environment: { [HANDLER_STACK_ID_VARIABLE]: Aws.STACK_ID },
   });
   // A customer managed policy of its own (not the role's default policy, on which the function depends): it names the
   // function's ARN.
@@ -66,7 +66,7 @@ export function stackHandler(stack: Stack): lambda.Function {
   Validations.of(permissions).acknowledge(...[...wildcards].map((arn) => ({
     id: `AwsSolutions-IAM5[Resource::${arn}]`,
     reason: 'Every statement of the handler is conditioned on the calling function (lambda:SourceFunctionArn) and on this stack\'s tag '
-      + `${STACK_ID_TAG} on the users, devices and secrets it acts on (set by the stack on its users, by the handler on what it creates), `
+      + `${HANDLER_TAGS.stackId} on the users, devices and secrets it acts on (set by the stack on its users, by the handler on what it creates), `
       + 'so that any number of devices needs no statement of its own; the only unconditioned statement denies reading or minting a factor.',
   })));
   return handler;
@@ -98,6 +98,6 @@ export function tagUserForHandler(scope: Construct, user: iam.IUser): boolean {
   if (!(user instanceof iam.User) || Stack.of(user) !== Stack.of(scope)) {
     return false;
   }
-  Tags.of(user).add(STACK_ID_TAG, Aws.STACK_ID);
+  Tags.of(user).add(HANDLER_TAGS.stackId, Aws.STACK_ID);
   return true;
 }

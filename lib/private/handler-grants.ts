@@ -1,6 +1,6 @@
 import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { STACK_ID_TAG } from '../handler/names';
+import { HANDLER_TAGS } from '../contract';
 
 /**
  * The identity policy of the stack's device handler (what lib/handler/ calls), for any number of devices and users:
@@ -16,7 +16,7 @@ import { STACK_ID_TAG } from '../handler/names';
  */
 export function handlerStatements(stack: Stack, functionArn: string): iam.PolicyStatement[] {
   const fromHandler = { ArnEquals: { 'lambda:SourceFunctionArn': functionArn } };
-  const tagged = (key: string) => ({ StringEquals: { [`${key}/${STACK_ID_TAG}`]: Aws.STACK_ID }, ...fromHandler });
+  const tagged = (key: string) => ({ StringEquals: { [`${key}/${HANDLER_TAGS.stackId}`]: Aws.STACK_ID }, ...fromHandler });
   const iamArn = (resource: string) => stack.formatArn({ service: 'iam', region: '', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
   const users = iamArn('user');
   const devices = iamArn('mfa');
