@@ -29,6 +29,8 @@ interface Version {
   readonly delegationReader?: string;
   /** The role that reads the team's seeds, by construct id. @default TeamAuditorA */
   readonly teamReader?: string;
+  /** Whether the delegation enables its device at deploy time (not part of the device's identity). @default true */
+  readonly delegationEnable?: boolean;
   /** A resource after the delegation that fails (the rollback's cause). */
   readonly failAfter?: boolean;
 }
@@ -46,6 +48,7 @@ function synthesize(version: Version = {}): SimTemplate {
     userName: version.delegationUser ?? 'toolkit-user',
     roleName: 'toolkit-role',
     secretReaders: [reader(version.delegationReader ?? 'DelegationAuditorA')],
+    enableMfaDevice: version.delegationEnable,
   });
   new MfaTeam(stack, 'Team', {
     teamName: 'dev',
@@ -195,6 +198,24 @@ describe('the constructs\' template deployed through the real handler, every cal
     expect((await sim.destroy()).status).toEqual('DELETE_COMPLETE');
     expect(failures(sim)).toEqual([]);
     expect(model.denials).toEqual([]);
+    expect([model.devices.size, model.secrets.size, model.users.size]).toEqual([0, 0, 0]);
+  });
+
+  test('updates and deletes devices whose seeds their owners forgot, although Secrets Manager refuses the handler a look at a secret that is gone', async () => {
+    const sim = simulator();
+    await sim.deploy(synthesize());
+    // mfa-profile setup forgets a seed by deleting its secret (ForceDeleteWithoutRecovery): the handler then meets a name
+    // that Secrets Manager answers with AccessDeniedException (its policy needs the secret's tag), not ResourceNotFound.
+    for (const name of secretNames(sim)) {
+      model.secrets.delete(model.secret(name)!.arn);
+    }
+    // An update of the delegation's device that keeps it (Enable is not part of its identity).
+    expect((await sim.deploy(synthesize({ delegationEnable: false }))).status).toEqual('UPDATE_COMPLETE');
+    expect(sim.exchanges.filter((e) => e.event.RequestType === 'Update').map((e) => e.event.LogicalResourceId))
+      .toEqual([expect.stringMatching(/^ToolkitMfaDevice/)]);
+    expect((await sim.destroy()).status).toEqual('DELETE_COMPLETE');
+    expect(failures(sim)).toEqual([]);
+    expect(model.denials.every((d) => / secretsmanager:DescribeSecret /.test(d))).toBe(true);
     expect([model.devices.size, model.secrets.size, model.users.size]).toEqual([0, 0, 0]);
   });
 });

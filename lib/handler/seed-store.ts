@@ -44,7 +44,10 @@ export async function describeSecret(aws: Aws, name: string): Promise<SecretStat
       versions: out.VersionIdsToStages ?? {},
     };
   } catch (err) {
-    if (hasCode(err, 'ResourceNotFound')) {
+    // Secrets Manager authorizes before it looks a secret up, and this handler may describe only secrets that carry its
+    // stack's tag: a secret that is gone (an owner forgot the seed: mfa-profile deleted it) answers AccessDenied, as
+    // does one that is not this stack's. Neither is a secret of this resource.
+    if (hasCode(err, 'ResourceNotFound') || hasCode(err, 'AccessDenied')) {
       return undefined;
     }
     if (err instanceof HandlerError) {

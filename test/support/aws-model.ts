@@ -382,8 +382,9 @@ export class AwsModel {
    * What a call needs authorized, as the Service Authorization Reference lists it: the action on the resource it names,
    * with the resource's tags (aws:ResourceTag) and, for a call that tags, the request's tags (aws:RequestTag, aws:TagKeys)
    * and the tagging action too (CreateSecret with Tags needs secretsmanager:TagResource, CreateVirtualMFADevice with Tags
-   * iam:TagMFADevice). A call on a resource that does not exist is answered with the service's not-found error without
-   * an authorization (an assumption: AWS does not document the order for every action).
+   * iam:TagMFADevice). A Secrets Manager call on a secret that does not exist is authorized without tags (below); an IAM
+   * or CloudFormation call on a resource that does not exist is answered with the service's not-found error without an
+   * authorization (an assumption: AWS does not document the order for every action).
    */
   private authorizationsOf(service: string, action: string, p: Record<string, any>): Array<Omit<ModelAuthorization, 'principal'>> {
     const resourceTags = (tags: Map<string, string>) => Object.fromEntries([...tags].map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
@@ -416,7 +417,14 @@ export class AwsModel {
           ...(Object.keys(tags).length ? one('secretsmanager:TagResource', resource, requestTags(tags)) : [])];
       }
       const secret = this.findSecret(p.SecretId);
-      return secret ? one(`secretsmanager:${action}`, secret.arn, resourceTags(secret.tags), secret.policy ? JSON.parse(secret.policy) : undefined) : [];
+      if (!secret) {
+        // Secrets Manager authorizes before it looks a secret up: a caller whose policy needs the secret's tags (which a
+        // secret that does not exist has none of) gets AccessDeniedException, not ResourceNotFoundException, and so
+        // learns nothing about which names exist.
+        const id = String(p.SecretId ?? '');
+        return one(`secretsmanager:${action}`, id.startsWith('arn:') ? id : `arn:aws:secretsmanager:${MODEL_REGION}:${MODEL_ACCOUNT}:secret:${id}`);
+      }
+      return one(`secretsmanager:${action}`, secret.arn, resourceTags(secret.tags), secret.policy ? JSON.parse(secret.policy) : undefined);
     }
     if (service === 'cloudformation') {
       const stack = this.stacks.get(p.StackName) ?? [...this.stacks.values()].find((s) => s.stackName === p.StackName);
