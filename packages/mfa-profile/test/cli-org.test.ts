@@ -140,6 +140,32 @@ describe('mfa-profile write --member of a team with roles in other accounts', ()
       ]);
       expect(stub.calls('AssumeRole').map((r) => /Credential=([^/]+)\//.exec(String(r.headers.authorization))?.[1])).toEqual(profiles.map(() => ALICE_KEY));
     });
+
+    test('the AWS CLI v2\'s own credential chain assumes each account\'s role with the member\'s key, MFA serial, code and user name', async () => {
+      if (!fs.existsSync(AWS_CLI) && process.env.CI !== 'true') {
+        return; // the AWS CLI v2 is installed by .ci/run; elsewhere this run is skipped.
+      }
+      // GIVEN the profiles mfa-profile wrote, and alice's access key
+      const run = await write(['--member', 'alice', '--accounts', 'prod=222222222222']);
+      expect(run.status).toEqual(0);
+      const credentials = path.join(path.dirname(run.config), 'credentials');
+      fs.writeFileSync(credentials, `[alice]\naws_access_key_id = ${ALICE_KEY}\naws_secret_access_key = alice-secret-not-real\n`, { mode: 0o600 });
+      // WHEN the AWS CLI's AssumeRoleProvider resolves each profile (its STS client pointed at the stub)
+      const profiles = ['prod-platform-readonly', 'prod-platform-admin'];
+      const results = [];
+      for (const name of profiles) {
+        results.push(await awsCliAssume(run.config, credentials, name, stub.url, '654321'));
+      }
+      // THEN it asked once per profile for the code of alice's device and called STS as the profile says
+      expect(results).toEqual(profiles.map(() => ({
+        accessKeyId: 'ASIAROLE000000000001', sessionToken: 'temporary-session-token', prompts: [`Enter MFA code for ${SERIAL}: `],
+      })));
+      expect(stub.calls('AssumeRole').map((r) => [r.params.RoleArn, r.params.SerialNumber, r.params.TokenCode, r.params.RoleSessionName])).toEqual([
+        ['arn:aws:iam::222222222222:role/platform-readonly', SERIAL, '654321', 'alice'],
+        ['arn:aws:iam::222222222222:role/platform-admin', SERIAL, '654321', 'alice'],
+      ]);
+      expect(stub.calls('AssumeRole').map((r) => /Credential=([^/]+)\//.exec(String(r.headers.authorization))?.[1])).toEqual(profiles.map(() => ALICE_KEY));
+    });
   });
 
   describe('without --accounts, with the accounts of AWS Organizations', () => {
@@ -225,3 +251,21 @@ describe('mfa-profile write with an MfaDelegation granted roles in other account
     ]);
   });
 });
+
+/** Resolve a profile with the AWS CLI v2's own credential chain (test/support/awscli-assume.py); its JSON answer. */
+function awsCliAssume(config: string, credentials: string, profileName: string, endpoint: string, code: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('/usr/bin/python3', [path.join(__dirname, 'support', 'awscli-assume.py')], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: path.dirname(config),
+        AWS_CONFIG_FILE: config,
+        AWS_SHARED_CREDENTIALS_FILE: credentials,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_REGION: 'us-east-1',
+      },
+      timeout: 30_000,
+    }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout))));
+    child.stdin?.end(JSON.stringify({ profile: profileName, endpoint, code }));
+  });
+}
