@@ -114,12 +114,22 @@ describe('mfa-profile write --member of a team with roles in other accounts', ()
       await stub.stop();
     });
 
+    /** Alice's access key in a credentials file beside the config mfa-profile wrote; its path. */
+    function writeAliceKey(run: CliRun & { config: string }): string {
+      const credentials = path.join(path.dirname(run.config), 'credentials');
+      fs.writeFileSync(credentials, `[alice]\naws_access_key_id = ${ALICE_KEY}\naws_secret_access_key = alice-secret-not-real\n`, { mode: 0o600 });
+      return credentials;
+    }
+    /** The stub's AssumeRole calls: role, MFA serial, code, session name. */
+    const assumeRoleCalls = () => stub.calls('AssumeRole').map((r) => [r.params.RoleArn, r.params.SerialNumber, r.params.TokenCode, r.params.RoleSessionName]);
+    /** The access key id that signed each AssumeRole call. */
+    const assumeRoleSigners = () => stub.calls('AssumeRole').map((r) => /Credential=([^/]+)\//.exec(String(r.headers.authorization))?.[1]);
+
     test('fromIni with mfaCodeProvider assumes each account\'s role with the member\'s key, MFA serial, code and user name', async () => {
       // GIVEN the profiles mfa-profile wrote, and alice's access key
       const run = await write(['--member', 'alice', '--accounts', 'prod=222222222222,333333333333']);
       expect(run.status).toEqual(0);
-      const credentials = path.join(path.dirname(run.config), 'credentials');
-      fs.writeFileSync(credentials, `[alice]\naws_access_key_id = ${ALICE_KEY}\naws_secret_access_key = alice-secret-not-real\n`, { mode: 0o600 });
+      const credentials = writeAliceKey(run);
       restore = useStubEnvironment(stub.url, {
         AWS_CONFIG_FILE: run.config, AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_ENDPOINT_URL_STS: stub.url,
       });
@@ -132,13 +142,13 @@ describe('mfa-profile write --member of a team with roles in other accounts', ()
         expect(assumed).toMatchObject({ accessKeyId: 'ASIAROLE000000000001', sessionToken: 'temporary-session-token' });
         expect(serials).toEqual([SERIAL]);
       }
-      expect(stub.calls('AssumeRole').map((r) => [r.params.RoleArn, r.params.SerialNumber, r.params.TokenCode, r.params.RoleSessionName])).toEqual([
+      expect(assumeRoleCalls()).toEqual([
         ['arn:aws:iam::222222222222:role/platform-readonly', SERIAL, '123456', 'alice'],
         ['arn:aws:iam::333333333333:role/platform-readonly', SERIAL, '123456', 'alice'],
         ['arn:aws:iam::222222222222:role/platform-admin', SERIAL, '123456', 'alice'],
         ['arn:aws:iam::333333333333:role/platform-admin', SERIAL, '123456', 'alice'],
       ]);
-      expect(stub.calls('AssumeRole').map((r) => /Credential=([^/]+)\//.exec(String(r.headers.authorization))?.[1])).toEqual(profiles.map(() => ALICE_KEY));
+      expect(assumeRoleSigners()).toEqual(profiles.map(() => ALICE_KEY));
     });
 
     test('the AWS CLI v2\'s own credential chain assumes each account\'s role with the member\'s key, MFA serial, code and user name', async () => {
@@ -148,8 +158,7 @@ describe('mfa-profile write --member of a team with roles in other accounts', ()
       // GIVEN the profiles mfa-profile wrote, and alice's access key
       const run = await write(['--member', 'alice', '--accounts', 'prod=222222222222']);
       expect(run.status).toEqual(0);
-      const credentials = path.join(path.dirname(run.config), 'credentials');
-      fs.writeFileSync(credentials, `[alice]\naws_access_key_id = ${ALICE_KEY}\naws_secret_access_key = alice-secret-not-real\n`, { mode: 0o600 });
+      const credentials = writeAliceKey(run);
       // WHEN the AWS CLI's AssumeRoleProvider resolves each profile (its STS client pointed at the stub)
       const profiles = ['prod-platform-readonly', 'prod-platform-admin'];
       const results = [];
@@ -160,11 +169,11 @@ describe('mfa-profile write --member of a team with roles in other accounts', ()
       expect(results).toEqual(profiles.map(() => ({
         accessKeyId: 'ASIAROLE000000000001', sessionToken: 'temporary-session-token', prompts: [`Enter MFA code for ${SERIAL}: `],
       })));
-      expect(stub.calls('AssumeRole').map((r) => [r.params.RoleArn, r.params.SerialNumber, r.params.TokenCode, r.params.RoleSessionName])).toEqual([
+      expect(assumeRoleCalls()).toEqual([
         ['arn:aws:iam::222222222222:role/platform-readonly', SERIAL, '654321', 'alice'],
         ['arn:aws:iam::222222222222:role/platform-admin', SERIAL, '654321', 'alice'],
       ]);
-      expect(stub.calls('AssumeRole').map((r) => /Credential=([^/]+)\//.exec(String(r.headers.authorization))?.[1])).toEqual(profiles.map(() => ALICE_KEY));
+      expect(assumeRoleSigners()).toEqual(profiles.map(() => ALICE_KEY));
     });
   });
 
